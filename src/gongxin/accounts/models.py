@@ -1,0 +1,70 @@
+"""Users and their roles. A role fixes what a user may do; the scope fields fix over what."""
+
+from __future__ import annotations
+
+from django.contrib.auth.models import AbstractUser
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class Role(models.TextChoices):
+    ORG_USER = "org_user", _("Organization user")
+    OFFICER = "officer", _("Registration officer")
+    SPONSOR = "sponsor", _("Sponsor unit")
+    PURCHASER = "purchaser", _("Purchaser")
+    EVALUATOR = "evaluator", _("Evaluator")
+    ADMIN = "admin", _("Administrator")
+
+
+class User(AbstractUser):
+    """A platform account (the public needs none).
+
+    Scope by role: an officer's ``jurisdiction`` (a region subtree), an organization user's
+    ``organization``, a sponsor user's ``sponsor_unit``; purchasers and evaluators are scoped
+    by the records assigned to them in later modules (``unit_name`` names their body).
+    """
+
+    role = models.CharField(_("role"), max_length=16, choices=Role.choices)
+    display_name = models.CharField(_("display name"), max_length=64, blank=True)
+    unit_name = models.CharField(_("unit"), max_length=128, blank=True)
+    jurisdiction = models.ForeignKey(
+        "core.Region", verbose_name=_("jurisdiction"), null=True, blank=True, on_delete=models.PROTECT,
+        related_name="+",
+    )
+    organization = models.ForeignKey(
+        "registry.Organization", verbose_name=_("organization"), null=True, blank=True,
+        on_delete=models.PROTECT, related_name="users",
+    )
+    sponsor_unit = models.ForeignKey(
+        "registry.SponsorUnit", verbose_name=_("sponsor unit"), null=True, blank=True,
+        on_delete=models.PROTECT, related_name="users",
+    )
+
+    class Meta:
+        verbose_name = _("user")
+        verbose_name_plural = _("users")
+        constraints = [
+            models.CheckConstraint(
+                name="officer_has_jurisdiction",
+                condition=~models.Q(role="officer") | models.Q(jurisdiction__isnull=False),
+            ),
+            models.CheckConstraint(
+                name="org_user_has_organization",
+                condition=~models.Q(role="org_user") | models.Q(organization__isnull=False),
+            ),
+            models.CheckConstraint(
+                name="sponsor_has_sponsor_unit",
+                condition=~models.Q(role="sponsor") | models.Q(sponsor_unit__isnull=False),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.display_name or self.username
+
+    @property
+    def is_officer(self) -> bool:
+        return self.role == Role.OFFICER
+
+    @property
+    def is_platform_admin(self) -> bool:
+        return self.role == Role.ADMIN or self.is_superuser

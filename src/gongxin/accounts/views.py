@@ -1,0 +1,46 @@
+from urllib.parse import urlencode
+
+from django.contrib import messages
+from django.contrib.auth import views as auth_views
+from django.contrib.auth.decorators import login_required
+from django.shortcuts import render
+from django.urls import reverse_lazy
+from django.utils.translation import gettext_lazy as _
+from django.views.decorators.http import require_GET
+
+from gongxin.accounts.models import Role
+from gongxin.registry.forms import OrgSearchForm
+from gongxin.registry.search import QueryTooLong
+from gongxin.registry.selectors import SearchFilters, organization_search
+from gongxin.registry.views import paginate
+
+
+class LoginView(auth_views.LoginView):
+    template_name = "accounts/login.html"
+    redirect_authenticated_user = True
+
+
+class PasswordChangeView(auth_views.PasswordChangeView):
+    template_name = "accounts/password_change.html"
+    success_url = reverse_lazy("accounts:home")
+
+    def form_valid(self, form):
+        messages.success(self.request, _("Your password has been changed."))
+        return super().form_valid(form)
+
+
+@require_GET
+@login_required
+def home(request):
+    """The signed-in user's workspace: the organizations within their scope."""
+    user = request.user
+    q = request.GET.get("q", "")
+    page, error = None, ""
+    if user.role in (Role.OFFICER, Role.SPONSOR, Role.ORG_USER, Role.ADMIN) or user.is_superuser:
+        try:
+            qs = organization_search(actor=user, q=q, filters=SearchFilters(), managed_only=True)
+            page = paginate(request, qs)
+        except QueryTooLong as exc:
+            error = str(exc)
+    return render(request, "accounts/home.html", {"page": page, "q": q, "error": error,
+                                                  "querystring": urlencode({"q": q}) if q else "", "form": OrgSearchForm()})

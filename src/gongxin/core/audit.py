@@ -1,0 +1,115 @@
+"""Writing and verifying the hash-chained audit log (DESIGN.md convention 3)."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass
+from datetime import UTC
+from typing import Any
+
+from django.db import connection, transaction
+from django.utils import timezone
+
+from gongxin.core.middleware import current_ip
+from gongxin.core.models import AuditEvent
+
+GENESIS = "0" * 64
+# Any constant works: it names the advisory lock that serialises appends on PostgreSQL.
+_PG_CHAIN_LOCK = 7_410_2026
+
+
+def _canonical(value: Any) -> Any:
+    """JSON-normalise a payload so the hash computed now equals the one recomputed on read."""
+    if value is None:
+        return None
+    return json.loads(json.dumps(value, ensure_ascii=False, default=str, sort_keys=True))
+
+
+def _digest(event: AuditEvent) -> str:
+    payload = {
+        "created_at": event.created_at.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ"),
+        "actor_id": event.actor_id,
+        "actor_label": event.actor_label,
+        "action": event.action,
+        "object_type": event.object_type,
+        "object_id": event.object_id,
+        "before": event.before,
+        "after": event.after,
+        "ip": event.ip,
+        "prev_hash": event.prev_hash,
+    }
+    blob = json.dumps(payload, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+    return hashlib.sha256(blob.encode()).hexdigest()
+
+
+def audit_record(
+    *,
+    actor,
+    action: str,
+    obj=None,
+    object_type: str = "",
+    object_id: str = "",
+    before: Any = None,
+    after: Any = None,
+    ip: str | None = None,
+) -> AuditEvent:
+    """Append one event to the chain, inside the caller's transaction.
+
+    Appends are serialised (an advisory lock on PostgreSQL, SQLite's single writer) so two
+    concurrent writers cannot both link to the same predecessor.
+    """
+    if obj is not None:
+        object_type = object_type or obj._meta.label_lower
+        object_id = object_id or str(obj.pk)
+    with transaction.atomic():
+        if connection.vendor == "postgresql":
+            with connection.cursor() as cursor:
+                cursor.execute("SELECT pg_advisory_xact_lock(%s)", [_PG_CHAIN_LOCK])
+        last = AuditEvent.objects.order_by("-id").values_list("hash", flat=True).first()
+        authenticated = actor is not None and getattr(actor, "is_authenticated", False)
+        event = AuditEvent(
+            created_at=timezone.now(),
+            actor_id=actor.pk if authenticated else None,
+            actor_label=(str(actor.username) if authenticated else "system" if actor is None else "anonymous"),
+            action=action,
+            object_type=object_type,
+            object_id=str(object_id),
+            before=_canonical(before),
+            after=_canonical(after),
+            ip=ip if ip is not None else current_ip(),
+            prev_hash=last or GENESIS,
+        )
+        event.hash = _digest(event)
+        event.save(force_insert=True)
+    return event
+
+
+@dataclass
+class VerifyResult:
+    checked: int
+    broken_id: int | None = None
+    reason: str = ""
+
+    @property
+    def ok(self) -> bool:
+        return self.broken_id is None
+
+
+def audit_verify(batch_size: int = 5000) -> VerifyResult:
+    """Walk the chain in id order; report the first event whose link or content does not hold."""
+    prev = GENESIS
+    checked = 0
+    last_id = 0
+    while True:
+        batch = list(AuditEvent.objects.filter(id__gt=last_id).order_by("id")[:batch_size])
+        if not batch:
+            return VerifyResult(checked=checked)
+        for event in batch:
+            if event.prev_hash != prev:
+                return VerifyResult(checked, event.id, "previous-hash link broken (an event before it was changed or removed)")
+            if _digest(event) != event.hash:
+                return VerifyResult(checked, event.id, "content does not match its hash (the event was changed)")
+            prev = event.hash
+            checked += 1
+            last_id = event.id

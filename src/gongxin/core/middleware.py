@@ -1,0 +1,46 @@
+"""Request context for the audit log: who acts and from which address."""
+
+from __future__ import annotations
+
+import contextvars
+
+_current_ip: contextvars.ContextVar[str | None] = contextvars.ContextVar("gongxin_ip", default=None)
+
+
+def current_ip() -> str | None:
+    return _current_ip.get()
+
+
+class AuditContextMiddleware:
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        token = _current_ip.set(request.META.get("REMOTE_ADDR") or None)
+        try:
+            return self.get_response(request)
+        finally:
+            _current_ip.reset(token)
+
+
+class LanguageMiddleware:
+    """Simplified Chinese unless the user picked English with the language switch.
+
+    Django's LocaleMiddleware would follow the browser's Accept-Language, which shows an
+    English page to a clerk whose browser happens to be set up in English; the platform's
+    language is Chinese by default (DESIGN.md convention 9), English on request (cookie)."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        from django.conf import settings
+        from django.utils import translation
+
+        chosen = request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME)
+        lang = chosen if chosen in dict(settings.LANGUAGES) else settings.LANGUAGE_CODE
+        translation.activate(lang)
+        request.LANGUAGE_CODE = lang
+        response = self.get_response(request)
+        response.headers.setdefault("Content-Language", lang)
+        return response

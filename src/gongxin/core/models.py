@@ -1,0 +1,91 @@
+"""Domain-free models: GB/T 2260 regions and the hash-chained audit log."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class RegionLevel(models.IntegerChoices):
+    COUNTRY = 0, _("Country")
+    PROVINCE = 1, _("Province")
+    CITY = 2, _("City")
+    DISTRICT = 3, _("District / county")
+
+
+class Region(models.Model):
+    """A GB/T 2260 administrative division. A jurisdiction is the subtree under a code.
+
+    The code's own structure (PP CC DD) gives the subtree: an officer of 440400 sees every
+    region whose code starts with "4404"; ``prefix`` stores that significant part so a
+    subtree query is an indexed ``LIKE 'prefix%'`` on both engines.
+    """
+
+    code = models.CharField(_("code"), max_length=6, primary_key=True)
+    name = models.CharField(_("name"), max_length=64)
+    level = models.PositiveSmallIntegerField(_("level"), choices=RegionLevel.choices)
+    parent = models.ForeignKey(
+        "self", verbose_name=_("parent"), null=True, blank=True, on_delete=models.PROTECT, related_name="children"
+    )
+    prefix = models.CharField(_("code prefix"), max_length=6, db_index=True)
+
+    class Meta:
+        ordering = ["code"]
+        verbose_name = _("region")
+        verbose_name_plural = _("regions")
+
+    def __str__(self) -> str:
+        return self.name
+
+    @staticmethod
+    def prefix_of(code: str) -> str:
+        """The significant part of a code: '440000' -> '44', '440400' -> '4404', '100000' -> ''."""
+        if code == "100000":
+            return ""
+        if code.endswith("0000"):
+            return code[:2]
+        if code.endswith("00"):
+            return code[:4]
+        return code
+
+    def full_name(self) -> str:
+        names = []
+        node: Region | None = self
+        while node is not None and node.level > RegionLevel.COUNTRY:
+            names.append(node.name)
+            node = node.parent
+        return "".join(reversed(names))
+
+
+class AuditEvent(models.Model):
+    """Append-only, hash-chained record of a state change or security event.
+
+    ``hash`` covers this row's content and the previous row's hash, so editing or deleting
+    any row breaks every later link; ``gongxin audit verify`` finds the first broken one.
+    Database triggers (migration 0002) refuse UPDATE and DELETE on both engines.
+    """
+
+    id = models.BigAutoField(primary_key=True)
+    created_at = models.DateTimeField(_("time"), db_index=True)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("actor"), null=True, blank=True,
+        on_delete=models.DO_NOTHING, db_constraint=False, related_name="+",
+    )
+    actor_label = models.CharField(_("actor name"), max_length=150, blank=True)
+    action = models.CharField(_("action"), max_length=64, db_index=True)
+    object_type = models.CharField(_("object type"), max_length=64, blank=True)
+    object_id = models.CharField(_("object id"), max_length=64, blank=True, db_index=True)
+    before = models.JSONField(_("before"), null=True, blank=True)
+    after = models.JSONField(_("after"), null=True, blank=True)
+    ip = models.GenericIPAddressField(_("IP address"), null=True, blank=True)
+    prev_hash = models.CharField(max_length=64)
+    hash = models.CharField(max_length=64, unique=True)
+
+    class Meta:
+        ordering = ["id"]
+        verbose_name = _("audit event")
+        verbose_name_plural = _("audit events")
+
+    def __str__(self) -> str:
+        return f"{self.created_at:%Y-%m-%d %H:%M:%S} {self.actor_label} {self.action} {self.object_type}:{self.object_id}"

@@ -1,0 +1,142 @@
+from __future__ import annotations
+
+import datetime as dt
+from typing import Literal
+
+from django.conf import settings
+from django.utils.translation import gettext as _
+from ninja import Query, Router, Schema
+
+from gongxin.core.api import ApiError, ErrorOut
+from gongxin.registry.models import Industry, OrgStatus, OrgSubtype, OrgType
+from gongxin.registry.search import QueryTooLong
+from gongxin.registry.selectors import SearchFilters, organization_public_get, organization_search
+from gongxin.registry.views import MAX_PAGES, profile_sections
+
+router = Router(tags=["registry"])
+
+OrgTypeIn = Literal[tuple(OrgType.values)]  # type: ignore[valid-type]
+SubtypeIn = Literal[tuple(v for v in OrgSubtype.values if v)]  # type: ignore[valid-type]
+StatusIn = Literal[tuple(OrgStatus.values)]  # type: ignore[valid-type]
+IndustryIn = Literal[tuple(Industry.values)]  # type: ignore[valid-type]
+
+
+class SearchIn(Schema):
+    q: str | None = None
+    page: int = 1
+    type: OrgTypeIn | None = None
+    subtype: SubtypeIn | None = None
+    region: str | None = None
+    status: StatusIn | None = None
+    industry: IndustryIn | None = None
+
+
+class OrgItem(Schema):
+    uscc: str
+    name: str
+    type: str
+    type_label: str
+    subtype: str
+    region: str
+    registration_authority: str
+    legal_representative: str
+    status: str
+    status_label: str
+    established_on: dt.date
+
+
+class OrgPage(Schema):
+    count: int
+    page: int
+    page_size: int
+    items: list[OrgItem]
+
+
+def _item(org) -> dict:
+    return {
+        "uscc": org.uscc, "name": org.name, "type": org.org_type, "type_label": org.get_org_type_display(),
+        "subtype": org.subtype, "region": org.registration_authority_id,
+        "registration_authority": org.registration_authority_name, "legal_representative": org.legal_representative,
+        "status": org.status, "status_label": org.get_status_display(), "established_on": org.established_on,
+    }
+
+
+@router.get("/orgs", response={200: OrgPage, 400: ErrorOut, 422: ErrorOut}, summary="Search the registry")
+def search_orgs(request, params: Query[SearchIn]):
+    """Search by name (any substring, including 1 and 2 Chinese characters), former name, USCC
+    (whole or prefix), pinyin initials or legal representative; filter by type, subtype,
+    region (the region's whole subtree), status and industry. Ordered by relevance, then name."""
+    if params.page < 1 or params.page > MAX_PAGES:
+        raise ApiError(422, "invalid", _("page must be between 1 and %(max)d.") % {"max": MAX_PAGES}, "page")
+    if params.region and not (params.region.isdigit() and len(params.region) == 6):
+        raise ApiError(422, "invalid", _("region must be a 6-digit GB/T 2260 code."), "region")
+    filters = SearchFilters(org_type=params.type or "", subtype=params.subtype or "", region=params.region or "",
+                            status=params.status or "", industry=params.industry or "")
+    try:
+        qs = organization_search(actor=request.user, q=params.q, filters=filters)
+    except QueryTooLong as exc:
+        raise ApiError(400, "query_too_long", str(exc), "q") from None
+    size = settings.PAGE_SIZE
+    start = (params.page - 1) * size
+    items = list(qs[start : start + size])
+    count = start + len(items) if (len(items) < size and (items or params.page == 1)) else qs.count()
+    return {"count": count, "page": params.page, "page_size": size, "items": [_item(o) for o in items]}
+
+
+class PersonOut(Schema):
+    name: str
+    position: str
+
+
+class BranchOut(Schema):
+    name: str
+    kind: str
+
+
+class ChangeOut(Schema):
+    item: str
+    before: str
+    after: str
+    changed_on: dt.date
+
+
+class SectionOut(Schema):
+    key: str
+    title: str
+    records: list[dict]
+
+
+class OrgProfile(OrgItem):
+    former_names: list[str]
+    sponsor_unit: str | None
+    address: str
+    business_scope: str
+    registered_capital: str
+    certificate_number: str
+    certificate_valid_from: dt.date | None
+    certificate_valid_to: dt.date | None
+    industry: str
+    member_count: int | None
+    party_org_summary: str
+    responsible_persons: list[PersonOut]
+    branches: list[BranchOut]
+    changes: list[ChangeOut]
+    sections: list[SectionOut]
+
+
+@router.get("/orgs/{uscc}", response={200: OrgProfile, 404: ErrorOut}, summary="An organization's public profile")
+def get_org(request, uscc: str):
+    org = organization_public_get(uscc=uscc)
+    return {
+        **_item(org),
+        "former_names": org.former_names, "sponsor_unit": org.sponsor_unit.name if org.sponsor_unit_id else None,
+        "address": org.address, "business_scope": org.business_scope, "registered_capital": str(org.registered_capital),
+        "certificate_number": org.certificate_number, "certificate_valid_from": org.certificate_valid_from,
+        "certificate_valid_to": org.certificate_valid_to, "industry": org.industry, "member_count": org.member_count,
+        "party_org_summary": org.party_org_summary,
+        "responsible_persons": [{"name": p.name, "position": p.position} for p in org.responsible_persons.all()],
+        "branches": [{"name": b.name, "kind": b.kind} for b in org.branches.all()],
+        "changes": [{"item": c.item, "before": c.before, "after": c.after, "changed_on": c.changed_on}
+                    for c in org.changes.all()],
+        "sections": [{"key": k, "title": str(t), "records": rows} for k, t, rows in profile_sections(org)],
+    }

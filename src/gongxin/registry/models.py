@@ -1,0 +1,248 @@
+"""The registry of social organizations: the basic section of the national credit platform."""
+
+from __future__ import annotations
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class OrgType(models.TextChoices):
+    SOCIAL_GROUP = "social_group", _("Social group")
+    SOCIAL_SERVICE_AGENCY = "social_service_agency", _("Social service agency")
+    FOUNDATION = "foundation", _("Foundation")
+
+
+# Position 2 of a civil-affairs USCC (domain-rules.md §1).
+USCC_TYPE_DIGIT = {
+    OrgType.SOCIAL_GROUP: "1",
+    OrgType.SOCIAL_SERVICE_AGENCY: "2",
+    OrgType.FOUNDATION: "3",
+}
+
+
+class OrgSubtype(models.TextChoices):
+    NONE = "", _("None")
+    INDUSTRY_ASSOCIATION = "industry_association", _("Industry association")
+    CHAMBER_OF_COMMERCE = "chamber_of_commerce", _("Chamber of commerce")
+    OUT_OF_TOWN_CHAMBER = "out_of_town_chamber", _("Out-of-town chamber of commerce")
+    ACADEMIC = "academic", _("Academic society")
+    PROFESSIONAL = "professional", _("Professional association")
+    FEDERATION = "federation", _("Federation")
+    SOCIAL_WORK = "social_work", _("Social work service")
+    EDUCATION = "education", _("Education")
+    HEALTH = "health", _("Health care")
+    ELDERLY_CARE = "elderly_care", _("Elderly care")
+    CULTURE_SPORTS = "culture_sports", _("Culture and sports")
+    SCIENCE_TECH = "science_tech", _("Science and technology")
+    PUBLIC_FUNDRAISING = "public_fundraising", _("Public-fundraising foundation")
+    NON_PUBLIC_FUNDRAISING = "non_public_fundraising", _("Non-public-fundraising foundation")
+
+
+SUBTYPES_BY_TYPE = {
+    OrgType.SOCIAL_GROUP: [
+        OrgSubtype.INDUSTRY_ASSOCIATION, OrgSubtype.CHAMBER_OF_COMMERCE, OrgSubtype.OUT_OF_TOWN_CHAMBER,
+        OrgSubtype.ACADEMIC, OrgSubtype.PROFESSIONAL, OrgSubtype.FEDERATION,
+    ],
+    OrgType.SOCIAL_SERVICE_AGENCY: [
+        OrgSubtype.SOCIAL_WORK, OrgSubtype.EDUCATION, OrgSubtype.HEALTH, OrgSubtype.ELDERLY_CARE,
+        OrgSubtype.CULTURE_SPORTS, OrgSubtype.SCIENCE_TECH,
+    ],
+    OrgType.FOUNDATION: [OrgSubtype.PUBLIC_FUNDRAISING, OrgSubtype.NON_PUBLIC_FUNDRAISING],
+}
+
+
+class OrgStatus(models.TextChoices):
+    ACTIVE = "active", _("Active")
+    DEREGISTERED = "deregistered", _("Deregistered")
+    REGISTRATION_CANCELLED = "registration_cancelled", _("Registration cancelled")
+    CERTIFICATE_REVOKED = "certificate_revoked", _("Certificate revoked")
+
+
+class Industry(models.TextChoices):
+    """GB/T 4754-2017 sections."""
+
+    A = "A", _("Agriculture, forestry, animal husbandry and fishery")
+    B = "B", _("Mining")
+    C = "C", _("Manufacturing")
+    D = "D", _("Electricity, heat, gas and water supply")
+    E = "E", _("Construction")
+    F = "F", _("Wholesale and retail trade")
+    G = "G", _("Transport, storage and postal services")
+    H = "H", _("Accommodation and catering")
+    I = "I", _("Information transmission, software and IT services")  # noqa: E741
+    J = "J", _("Finance")
+    K = "K", _("Real estate")
+    L = "L", _("Leasing and business services")
+    M = "M", _("Scientific research and technical services")
+    N = "N", _("Water conservancy, environment and public facilities management")
+    O = "O", _("Resident services, repair and other services")  # noqa: E741
+    P = "P", _("Education")
+    Q = "Q", _("Health and social work")
+    R = "R", _("Culture, sports and entertainment")
+    S = "S", _("Public administration, social security and social organizations")
+    T = "T", _("International organizations")
+
+
+class SponsorUnit(models.Model):
+    """A business supervisory unit (业务主管单位), e.g. 珠海市科学技术协会."""
+
+    name = models.CharField(_("name"), max_length=128, unique=True)
+    region = models.ForeignKey("core.Region", verbose_name=_("region"), on_delete=models.PROTECT, related_name="+")
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("sponsor unit")
+        verbose_name_plural = _("sponsor units")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Organization(models.Model):
+    uscc = models.CharField(_("unified social credit code"), max_length=18, unique=True)
+    name = models.CharField(_("name"), max_length=128, db_index=True)
+    former_names = models.JSONField(_("former names"), default=list, blank=True)
+    org_type = models.CharField(_("type"), max_length=32, choices=OrgType.choices, db_index=True)
+    subtype = models.CharField(_("subtype"), max_length=32, choices=OrgSubtype.choices, blank=True, default="")
+    registration_authority = models.ForeignKey(
+        "core.Region", verbose_name=_("registration authority"), on_delete=models.PROTECT, related_name="+"
+    )
+    # Denormalised significant prefix of the authority's region code ("4404" for Zhuhai), so a
+    # jurisdiction or region filter is one indexed range scan, not a join over the region tree.
+    region_prefix = models.CharField(max_length=6, db_index=True, editable=False)
+    sponsor_unit = models.ForeignKey(
+        SponsorUnit, verbose_name=_("sponsor unit"), null=True, blank=True, on_delete=models.PROTECT,
+        related_name="organizations",
+    )
+    legal_representative = models.CharField(_("legal representative"), max_length=64)
+    address = models.CharField(_("address"), max_length=256)
+    business_scope = models.TextField(_("business scope"))
+    established_on = models.DateField(_("established on"))
+    registered_capital = models.DecimalField(
+        _("registered capital (10,000 yuan)"), max_digits=14, decimal_places=2
+    )
+    certificate_number = models.CharField(_("certificate number"), max_length=32, blank=True)
+    certificate_valid_from = models.DateField(_("certificate valid from"), null=True, blank=True)
+    certificate_valid_to = models.DateField(_("certificate valid to"), null=True, blank=True)
+    status = models.CharField(
+        _("status"), max_length=32, choices=OrgStatus.choices, default=OrgStatus.ACTIVE, db_index=True
+    )
+    industry = models.CharField(_("industry"), max_length=1, choices=Industry.choices, blank=True, db_index=True)
+    member_count = models.PositiveIntegerField(_("members"), null=True, blank=True)
+    party_org_summary = models.CharField(_("Party organization"), max_length=256, blank=True)
+    phone = models.CharField(_("phone"), max_length=32, blank=True)
+    version = models.PositiveIntegerField(default=1, help_text="Optimistic lock: a stale edit is refused.")
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    class Meta:
+        ordering = ["name", "id"]
+        verbose_name = _("social organization")
+        verbose_name_plural = _("social organizations")
+        indexes = [
+            # Officer lists and region-filtered search: "WHERE region_prefix LIKE '4404%' ORDER BY name".
+            models.Index(fields=["region_prefix", "name"], name="org_region_name"),
+        ]
+        constraints = [
+            models.CheckConstraint(name="org_uscc_length", condition=models.Q(uscc__regex=r"^[0-9A-Z]{18}$")),
+            models.CheckConstraint(
+                name="org_certificate_validity_order",
+                condition=models.Q(certificate_valid_to__isnull=True)
+                | models.Q(certificate_valid_from__isnull=True)
+                | models.Q(certificate_valid_to__gte=models.F("certificate_valid_from")),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def is_active(self) -> bool:
+        return self.status == OrgStatus.ACTIVE
+
+    @property
+    def registration_authority_name(self) -> str:
+        return authority_name(self.registration_authority)
+
+
+def authority_name(region) -> str:
+    """The civil-affairs body of a region: 广东省民政厅, 珠海市民政局, 香洲区民政局, 中华人民共和国民政部."""
+    if region.code == "100000":
+        return "中华人民共和国民政部"
+    if region.level == 1:
+        return f"{region.name}民政厅"
+    return f"{region.name}民政局"
+
+
+class ResponsiblePerson(models.Model):
+    organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="responsible_persons")
+    name = models.CharField(_("name"), max_length=64)
+    position = models.CharField(_("position"), max_length=64)
+    term_start = models.DateField(_("term start"), null=True, blank=True)
+    term_end = models.DateField(_("term end"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["organization", "id"]
+        verbose_name = _("responsible person")
+        verbose_name_plural = _("responsible persons")
+
+    def __str__(self) -> str:
+        return f"{self.position} {self.name}"
+
+
+class Branch(models.Model):
+    class Kind(models.TextChoices):
+        BRANCH = "branch", _("Branch")
+        REPRESENTATIVE = "representative", _("Representative office")
+
+    organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="branches")
+    name = models.CharField(_("name"), max_length=128)
+    kind = models.CharField(_("kind"), max_length=16, choices=Kind.choices, default=Kind.BRANCH)
+    leader = models.CharField(_("leader"), max_length=64, blank=True)
+    established_on = models.DateField(_("established on"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["organization", "name"]
+        verbose_name = _("branch")
+        verbose_name_plural = _("branches")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class OrganizationChange(models.Model):
+    """A change registration published on the profile (变更公示). Written only by services."""
+
+    organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="changes")
+    item = models.CharField(_("item"), max_length=64)
+    before = models.TextField(_("before"), blank=True)
+    after = models.TextField(_("after"), blank=True)
+    changed_on = models.DateField(_("date"))
+
+    class Meta:
+        ordering = ["organization", "-changed_on", "-id"]
+        verbose_name = _("change")
+        verbose_name_plural = _("changes")
+
+    def __str__(self) -> str:
+        return f"{self.item}: {self.before} → {self.after}"
+
+
+class SearchDocument(models.Model):
+    """One search document per organization (DESIGN.md, Search).
+
+    ``tokens`` holds space-separated character unigrams and bigrams of the name, former names
+    and legal representative, plus ``py_``-prefixed prefixes of the names' pinyin initials.
+    SQLite indexes it with an FTS5 table (registry_search_fts), PostgreSQL with a GIN index on
+    ``string_to_array(tokens, ' ')`` (migration 0002); both answer exact-token lookups, so the
+    two engines return identical results. ``text`` is the normalised searchable text, used to
+    confirm substring matches of 3+ characters that the bigram lookup only narrows down.
+    """
+
+    organization = models.OneToOneField(Organization, primary_key=True, on_delete=models.CASCADE, related_name="+")
+    text = models.TextField()
+    tokens = models.TextField()
+
+    class Meta:
+        verbose_name = _("search document")
+        verbose_name_plural = _("search documents")

@@ -1,0 +1,106 @@
+"""Reads of the registry, scoped by the acting user (DESIGN.md convention 2)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.db.models import Q, QuerySet
+from django.http import Http404
+from django.utils.translation import gettext as _
+
+from gongxin.accounts.models import Role
+from gongxin.core import uscc as uscc_mod
+from gongxin.core.models import Region
+from gongxin.registry.models import Organization
+from gongxin.registry.search import ParsedQuery, apply_search, parse_query
+
+
+def region_prefix_filter(field: str, prefix: str) -> Q:
+    """Codes under a region prefix as a range ('4404' <= x < '4405'): an index range scan on
+    both engines, where LIKE 'prefix%' would not use SQLite's index."""
+    if not prefix:
+        return Q()
+    upper = str(int(prefix) + 1).zfill(len(prefix))
+    return Q(**{f"{field}__gte": prefix, f"{field}__lt": upper})
+
+
+def jurisdiction_q(user) -> Q | None:
+    """The organizations a signed-in user may manage; None = all, Q(pk__in=[]) = none."""
+    if user is None or not user.is_authenticated:
+        return Q(pk__in=[])
+    if user.is_platform_admin:
+        return None
+    if user.role == Role.OFFICER:
+        return region_prefix_filter("region_prefix", Region.prefix_of(user.jurisdiction_id))
+    if user.role == Role.ORG_USER:
+        return Q(pk=user.organization_id)
+    if user.role == Role.SPONSOR:
+        return Q(sponsor_unit_id=user.sponsor_unit_id)
+    return Q(pk__in=[])
+
+
+def organizations_managed(*, actor) -> QuerySet[Organization]:
+    """Organizations within the actor's scope (officer jurisdiction, own organization, sponsored)."""
+    qs = Organization.objects.select_related("registration_authority")
+    scope = jurisdiction_q(actor)
+    return qs if scope is None else qs.filter(scope)
+
+
+@dataclass
+class SearchFilters:
+    org_type: str = ""
+    subtype: str = ""
+    region: str = ""
+    status: str = ""
+    industry: str = ""
+
+
+def organization_search(*, actor, q: str | None, filters: SearchFilters, managed_only: bool = False) -> QuerySet:
+    """The public registry search (everyone may search the registry; ``managed_only`` limits it
+    to the actor's scope for the officer workspace). Raises search.QueryTooLong."""
+    parsed: ParsedQuery = parse_query(q)
+    qs = organizations_managed(actor=actor) if managed_only else Organization.objects.all()
+    qs = qs.select_related("registration_authority")
+    if filters.org_type:
+        qs = qs.filter(org_type=filters.org_type)
+    if filters.subtype:
+        qs = qs.filter(subtype=filters.subtype)
+    if filters.status:
+        qs = qs.filter(status=filters.status)
+    if filters.industry:
+        qs = qs.filter(industry=filters.industry)
+    if filters.region:
+        qs = qs.filter(region_prefix_filter("region_prefix", Region.prefix_of(filters.region)))
+    return apply_search(qs, parsed)
+
+
+class OrganizationNotFound(Http404):
+    pass
+
+
+def organization_public_get(*, uscc: str) -> Organization:
+    """The public profile's organization, with everything the page shows prefetched.
+
+    Raises OrganizationNotFound with a reason: a malformed code says which check failed."""
+    try:
+        parts = uscc_mod.parse(uscc)
+    except uscc_mod.USCCError as exc:
+        raise OrganizationNotFound(_("“%(code)s” is not a valid unified social credit code: %(reason)s")
+                                   % {"code": uscc, "reason": exc.message}) from None
+    org = (
+        Organization.objects.select_related("registration_authority__parent", "sponsor_unit")
+        .prefetch_related("responsible_persons", "branches", "changes")
+        .filter(uscc=parts.code)
+        .first()
+    )
+    if org is None:
+        raise OrganizationNotFound(_("No organization with the code %(code)s is registered.") % {"code": parts.code})
+    return org
+
+
+def organization_managed_get(*, actor, uscc: str) -> Organization:
+    """An organization inside the actor's scope, or 404 (never 403: no existence leak)."""
+    org = organizations_managed(actor=actor).filter(uscc=uscc_mod.normalize(uscc)).first()
+    if org is None:
+        raise OrganizationNotFound(_("No organization with this code is within your scope."))
+    return org

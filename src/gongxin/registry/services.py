@@ -1,0 +1,93 @@
+"""Writes to the registry (DESIGN.md convention 1): every one audited in its transaction."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from gongxin.core import uscc as uscc_mod
+from gongxin.core.audit import audit_record
+from gongxin.core.models import Region
+from gongxin.registry.models import Organization, OrganizationChange, SearchDocument
+from gongxin.registry.search import build_document
+
+# Registered items whose change is published on the profile (变更公示), with their labels.
+CHANGE_ITEMS = {
+    "name": "名称",
+    "legal_representative": "法定代表人",
+    "address": "住所",
+    "business_scope": "业务范围",
+    "registered_capital": "注册资金",
+    "sponsor_unit": "业务主管单位",
+}
+
+
+class StaleEdit(ValidationError):
+    """The organization changed since the editor loaded it; their edit is refused."""
+
+
+def search_document_refresh(org: Organization) -> None:
+    text, tokens = build_document(org.name, org.former_names, org.legal_representative)
+    SearchDocument.objects.update_or_create(organization=org, defaults={"text": text, "tokens": tokens})
+
+
+def _snapshot(org: Organization) -> dict[str, Any]:
+    return {
+        "uscc": org.uscc, "name": org.name, "status": org.status, "legal_representative": org.legal_representative,
+        "address": org.address, "business_scope": org.business_scope, "registered_capital": str(org.registered_capital),
+        "sponsor_unit": org.sponsor_unit.name if org.sponsor_unit_id else "", "version": org.version,
+    }
+
+
+@transaction.atomic
+def organization_register(*, actor, **fields: Any) -> Organization:
+    """Record an organization's establishment registration (the registry entry and its
+    search document). The USCC must pass every check and name the authority's region."""
+    authority: Region = fields["registration_authority"]
+    parts = uscc_mod.parse(fields["uscc"], region_exists=lambda code: Region.objects.filter(code=code).exists())
+    if parts.region_code != authority.code:
+        raise ValidationError({"uscc": _("The code's region %(code)s is not the registration authority's region.")
+                               % {"code": parts.region_code}})
+    org = Organization(**{**fields, "uscc": parts.code}, region_prefix=Region.prefix_of(authority.code))
+    org.full_clean()
+    org.save(force_insert=True)
+    search_document_refresh(org)
+    audit_record(actor=actor, action="organization.register", obj=org, after=_snapshot(org))
+    return org
+
+
+@transaction.atomic
+def organization_change(*, actor, org: Organization, expected_version: int, changed_on: dt.date,
+                        **changes: Any) -> Organization:
+    """Record a change registration: update the items, publish each as a change entry, keep
+    the old name among former names. Refused if someone else saved in between."""
+    unknown = set(changes) - set(CHANGE_ITEMS)
+    if unknown:
+        raise ValidationError(_("These items cannot be changed here: %(items)s") % {"items": ", ".join(sorted(unknown))})
+    locked = Organization.objects.select_for_update().get(pk=org.pk)
+    if locked.version != expected_version:
+        raise StaleEdit(_("This organization was changed by someone else since you opened it; reload and try again."))
+    before = _snapshot(locked)
+    entries = []
+    for item, new in changes.items():
+        old = getattr(locked, item)
+        if old == new:
+            continue
+        entries.append(OrganizationChange(organization=locked, item=CHANGE_ITEMS[item], before=str(old or ""),
+                                          after=str(new or ""), changed_on=changed_on))
+        if item == "name" and old not in locked.former_names:
+            locked.former_names = [*locked.former_names, old]
+        setattr(locked, item, new)
+    if not entries:
+        return locked
+    locked.version += 1
+    locked.full_clean()
+    locked.save()
+    OrganizationChange.objects.bulk_create(entries)
+    search_document_refresh(locked)
+    audit_record(actor=actor, action="organization.change", obj=locked, before=before, after=_snapshot(locked))
+    return locked

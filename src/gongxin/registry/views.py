@@ -1,0 +1,63 @@
+from django.conf import settings
+from django.core.paginator import Paginator
+from django.shortcuts import render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET
+
+from gongxin.registry.forms import OrgSearchForm
+from gongxin.registry.search import QueryTooLong
+from gongxin.registry.selectors import OrganizationNotFound, organization_public_get, organization_search
+
+# Deep pages cost an OFFSET scan; nobody pages past this, they refine the query instead.
+MAX_PAGES = 500
+
+
+def paginate(request, qs, per_page=None):
+    paginator = Paginator(qs, per_page or settings.PAGE_SIZE)
+    try:
+        number = int(request.GET.get("page", "1"))
+    except ValueError:
+        number = 1
+    number = max(1, min(number, MAX_PAGES))
+    return paginator.get_page(number)
+
+
+@require_GET
+def org_list(request):
+    form = OrgSearchForm(request.GET)  # every field is optional: an empty query lists all
+    page, error, status = None, "", 200
+    if form.is_valid():
+        try:
+            qs = organization_search(actor=request.user, q=form.cleaned_data["q"], filters=form.filters())
+            page = paginate(request, qs)
+        except QueryTooLong as exc:
+            error, status = str(exc), 400
+    else:
+        error, status = _("Please correct the search form."), 400
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(request, "registry/org_list.html",
+                  {"form": form, "page": page, "error": error, "querystring": query.urlencode()}, status=status)
+
+
+@require_GET
+def org_profile(request, uscc: str):
+    try:
+        org = organization_public_get(uscc=uscc)
+    except OrganizationNotFound as exc:
+        return render(request, "404.html", {"reason": str(exc)}, status=404)
+    return render(request, "registry/org_profile.html", {"org": org, "sections": profile_sections(org)})
+
+
+def profile_sections(org):
+    """The national credit platform's profile sections. Those filled by later modules show
+    暂无 (no records) until their data exists."""
+    return [
+        ("annual", _("Annual inspection results"), []),
+        ("evaluation", _("Evaluation grade"), []),
+        ("penalties", _("Administrative penalties"), []),
+        ("abnormal", _("Abnormal activity list"), []),
+        ("dishonest", _("Serious violation and dishonesty list"), []),
+        ("commendations", _("Commendations"), []),
+        ("purchases", _("Government purchase projects"), []),
+    ]

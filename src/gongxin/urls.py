@@ -1,0 +1,16 @@
+from django.contrib import admin
+from django.urls import include, path
+from django.views.generic import RedirectView
+
+from gongxin.core.api import api
+
+urlpatterns = [
+    path("", RedirectView.as_view(pattern_name="registry:org_list", permanent=False), name="index"),
+    path("", include("gongxin.registry.urls")),
+    path("accounts/", include("gongxin.accounts.urls")),
+    path("api/v1/", api.urls),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("admin/", admin.site.urls),
+]
+
+handler404 = "gongxin.core.views.page_not_found"

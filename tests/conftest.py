@@ -1,0 +1,83 @@
+"""Shared fixtures: the canonical actors of DESIGN.md and an organization factory that goes
+through the real registration service."""
+
+from __future__ import annotations
+
+import datetime as dt
+import itertools
+from decimal import Decimal
+
+import pytest
+from django.test import Client
+
+from gongxin.accounts.models import Role, User
+from gongxin.core import uscc
+from gongxin.core.models import Region
+from gongxin.registry.models import OrgStatus, OrgType, SponsorUnit, USCC_TYPE_DIGIT
+from gongxin.registry.services import organization_register
+
+_serial = itertools.count(1)
+
+
+@pytest.fixture
+def make_org(db):
+    def make(name: str, region: str = "440402", org_type: str = OrgType.SOCIAL_GROUP, **extra):
+        authority = Region.objects.get(code=region)
+        serial = next(_serial)
+        fields = {
+            "uscc": uscc.generate(org_type=USCC_TYPE_DIGIT[org_type], region_code=region, serial=serial),
+            "name": name,
+            "org_type": org_type,
+            "registration_authority": authority,
+            "legal_representative": extra.pop("legal_representative", "张伟"),
+            "address": f"{authority.name}测试路{serial}号",
+            "business_scope": "行业自律、信息交流",
+            "established_on": extra.pop("established_on", dt.date(2015, 7, 1)),
+            "registered_capital": Decimal("10.00"),
+            "status": extra.pop("status", OrgStatus.ACTIVE),
+            **extra,
+        }
+        return organization_register(actor=None, **fields)
+
+    return make
+
+
+def _user(username, role, **kw):
+    user = User(username=username, role=role, display_name=username, **kw)
+    user.set_password("Correct-horse-9")
+    user.save()
+    return user
+
+
+@pytest.fixture
+def actors(db, make_org):
+    """Every canonical actor, with two Zhuhai organizations A and B and a Foshan one."""
+    org_a = make_org("珠海市测试甲行业协会", region="440402", subtype="industry_association")
+    org_b = make_org("珠海市测试乙商会", region="440400", subtype="chamber_of_commerce")
+    org_f = make_org("佛山市测试丙协会", region="440604")
+    sponsor_unit = SponsorUnit.objects.create(name="珠海市科学技术协会", region_id="440400")
+    return {
+        "org_a": org_a,
+        "org_b": org_b,
+        "org_foshan": org_f,
+        "public": None,
+        "org_user_a": _user("org_a", Role.ORG_USER, organization=org_a),
+        "org_user_b": _user("org_b", Role.ORG_USER, organization=org_b),
+        "officer_zhuhai": _user("officer_zh", Role.OFFICER, jurisdiction_id="440400"),
+        "officer_foshan": _user("officer_fs", Role.OFFICER, jurisdiction_id="440600"),
+        "sponsor": _user("sponsor", Role.SPONSOR, sponsor_unit=sponsor_unit),
+        "purchaser": _user("purchaser", Role.PURCHASER, unit_name="珠海市民政局"),
+        "evaluator": _user("evaluator", Role.EVALUATOR, unit_name="评估中心"),
+        "admin": _user("admin", Role.ADMIN, is_staff=True, is_superuser=True),
+    }
+
+
+@pytest.fixture
+def client_for(actors):
+    def get(name: str) -> Client:
+        client = Client()
+        if actors[name] is not None:
+            client.force_login(actors[name])
+        return client
+
+    return get

@@ -1,0 +1,81 @@
+"""The URL-enumerating authorization test (DESIGN.md, Tests): every route in the URL conf must
+have an expected status for every actor here, so a new view cannot escape review."""
+
+from __future__ import annotations
+
+import pytest
+from django.urls import URLPattern, URLResolver, get_resolver
+
+ACTORS = ["public", "org_user_a", "org_user_b", "officer_zhuhai", "officer_foshan", "sponsor", "purchaser",
+          "evaluator", "admin"]
+SIGNED_IN = ACTORS[1:]
+
+
+def every(status):
+    return dict.fromkeys(ACTORS, status)
+
+
+def signed_in_only(status=200):
+    return {"public": 302, **dict.fromkeys(SIGNED_IN, status)}
+
+
+# route name -> (URL, with {org_a} for organization A's USCC; expected status per actor)
+EXPECTED = {
+    "index": ("/", every(302)),
+    "registry:org_list": ("/orgs/?q=协会", every(200)),
+    "registry:org_profile": ("/orgs/{org_a}/", every(200)),  # the registry is public
+    "accounts:login": ("/accounts/login/", {"public": 200, **dict.fromkeys(SIGNED_IN, 302)}),
+    "accounts:logout": ("/accounts/logout/", every(405)),  # POST only
+    "accounts:password_change": ("/accounts/password/", signed_in_only()),
+    "accounts:home": ("/accounts/", signed_in_only()),
+    "set_language": ("/i18n/setlang/", every(302)),
+    "api:api-root": ("/api/v1/", every(404)),  # django-ninja's root: nothing there but the routes below
+    "api:openapi-json": ("/api/v1/openapi.json", every(200)),
+    "api:openapi-view": ("/api/v1/docs", every(200)),
+    "api:search_orgs": ("/api/v1/orgs?q=协会", every(200)),
+    "api:get_org": ("/api/v1/orgs/{org_a}", every(200)),
+    "admin": ("/admin/", {**signed_in_only(302), "admin": 200}),
+}
+
+
+def _route_names(patterns=None, namespace=""):
+    for p in patterns if patterns is not None else get_resolver().url_patterns:
+        if isinstance(p, URLResolver):
+            ns = f"{namespace}{p.namespace}:" if p.namespace else namespace
+            if p.namespace == "admin":
+                yield "admin"  # Django's admin: its own staff check guards every admin URL
+                continue
+            yield from _route_names(p.url_patterns, ns)
+        elif isinstance(p, URLPattern):
+            yield f"{namespace}{p.name}" if p.name else f"{namespace}<unnamed {p.pattern}>"
+
+
+def test_every_route_has_expectations_for_every_actor():
+    names = set(_route_names())
+    missing = sorted(names - set(EXPECTED))
+    assert not missing, f"routes without an authorization expectation: {missing}"
+    for name, (_url, statuses) in EXPECTED.items():
+        assert set(statuses) == set(ACTORS), name
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("route", sorted(EXPECTED))
+def test_route_answers_each_actor_as_expected(route, actors, client_for):
+    url, statuses = EXPECTED[route]
+    url = url.format(org_a=actors["org_a"].uscc)
+    got = {actor: client_for(actor).get(url).status_code for actor in ACTORS}
+    assert got == statuses
+
+
+@pytest.mark.django_db
+def test_workspace_lists_only_organizations_in_scope(actors, client_for):
+    def listed(actor):
+        return client_for(actor).get("/accounts/").content.decode()
+
+    zhuhai, foshan = listed("officer_zhuhai"), listed("officer_foshan")
+    assert actors["org_a"].name in zhuhai and actors["org_b"].name in zhuhai
+    assert actors["org_foshan"].name not in zhuhai
+    assert actors["org_foshan"].name in foshan and actors["org_a"].name not in foshan
+    own = listed("org_user_a")
+    assert actors["org_a"].name in own and actors["org_b"].name not in own
+    assert actors["org_a"].name not in listed("purchaser")
