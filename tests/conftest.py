@@ -13,7 +13,7 @@ from django.test import Client
 from gongxin.accounts.models import Role, User
 from gongxin.core import uscc
 from gongxin.core.models import Region
-from gongxin.registry.models import OrgStatus, OrgType, SponsorUnit, USCC_TYPE_DIGIT
+from gongxin.registry.models import USCC_TYPE_DIGIT, OrgStatus, OrgType, SponsorUnit
 from gongxin.registry.services import organization_register
 
 _serial = itertools.count(1)

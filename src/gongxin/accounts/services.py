@@ -9,7 +9,7 @@ from django.db import transaction
 
 from gongxin.accounts.models import Role, User
 from gongxin.core.audit import audit_record
-from gongxin.registry.models import OrgSubtype, Organization, OrgStatus, SponsorUnit
+from gongxin.registry.models import Organization, OrgStatus, OrgSubtype, SponsorUnit
 
 # Published in the README: only ever set while GONGXIN_DEMO is on.
 DEMO_PASSWORD = "Gongxin-demo-2026"

@@ -19,6 +19,16 @@ GENESIS = "0" * 64
 _PG_CHAIN_LOCK = 7_410_2026
 
 
+# Only the test suite's database flush between browser tests turns this off (tests/e2e). On
+# PostgreSQL the flush is a TRUNCATE, which row triggers do not see, so it is SQLite-only.
+_audit_locked = True
+
+
+def register_sqlite_functions(sender, connection, **kwargs):
+    if connection.vendor == "sqlite":
+        connection.connection.create_function("gongxin_audit_locked", 0, lambda: int(_audit_locked))
+
+
 def _canonical(value: Any) -> Any:
     """JSON-normalise a payload so the hash computed now equals the one recomputed on read."""
     if value is None:

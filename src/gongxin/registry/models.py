@@ -246,3 +246,6 @@ class SearchDocument(models.Model):
     class Meta:
         verbose_name = _("search document")
         verbose_name_plural = _("search documents")
+
+    def __str__(self) -> str:
+        return self.text.split("\n", 1)[0]
