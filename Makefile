@@ -27,9 +27,14 @@ src/gongxin/static/vendor/.built: node_modules/.package-lock.json scripts/build-
 
 assets: src/gongxin/static/vendor/.built
 
-messages: $(VENV)/.installed
+PO_FILES := $(wildcard src/gongxin/locale/*/LC_MESSAGES/django.po)
+MO_FILES := $(PO_FILES:.po=.mo)
+
+%.mo: %.po
 	@command -v msgfmt >/dev/null || bash scripts/system-deps.sh gettext
-	cd src/gongxin && ../../$(GX) compilemessages --ignore='.venv/*' -v0
+	msgfmt --check -o $@ $<
+
+messages: $(MO_FILES)
 
 system-deps:
 	bash scripts/system-deps.sh

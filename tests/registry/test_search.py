@@ -130,3 +130,18 @@ def test_document_tokens_are_letters_and_digits_only():
     for token in tokens.split():
         assert token.isalnum(), token
     assert "提·" not in tokens.split()
+
+
+@pytest.mark.parametrize("q", ["协会", "珠海", "协", "行业协会", "zhs", "", "514404"])
+def test_walking_the_name_index_and_sorting_the_matches_give_the_same_pages(registry, make_org, monkeypatch, q):
+    from gongxin.registry.search import SearchResults
+
+    for i in range(25):
+        make_org(f"珠海市第{i:02d}行业协会", region="440400")
+    pages = {}
+    for dense in (False, True):
+        monkeypatch.setattr(SearchResults, "_walk_is_cheaper", lambda self, stop, dense=dense: dense)
+        results = organization_search(actor=None, q=q, filters=SearchFilters())
+        pages[dense] = [[o.name for o in results[a:b]] for a, b in ((0, 5), (3, 11), (9, 40), (30, 45))]
+    assert pages[True] == pages[False]
+    assert pages[False][2], "the query should have matches beyond the first page"

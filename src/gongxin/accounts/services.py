@@ -36,7 +36,7 @@ def demo_accounts_ensure() -> list[tuple[str, str, str]]:
         Organization.objects.filter(region_prefix__startswith="4404", subtype=OrgSubtype.INDUSTRY_ASSOCIATION,
                                     status=OrgStatus.ACTIVE).order_by("id").first()
     )
-    sponsor = SponsorUnit.objects.filter(region_id__startswith="4404").order_by("id").first()
+    sponsor = SponsorUnit.objects.filter(region__code__startswith="4404").order_by("id").first()
     created = []
     for username, display, role, unit, jurisdiction in DEMO_ACCOUNTS:
         if User.objects.filter(username=username).exists():

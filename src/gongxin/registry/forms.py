@@ -1,4 +1,5 @@
 from django import forms
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from gongxin.core.models import Region
@@ -26,14 +27,11 @@ class OrgSearchForm(forms.Form):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        # Guangdong's cities and districts, plus the provinces: the registry's regions.
-        regions = Region.objects.filter(level__gte=1).filter(code__startswith="44").order_by("code")
-        provinces = Region.objects.filter(level=1).exclude(code="440000").order_by("code")
-        self.fields["region"].choices = [
-            ("", _("All regions")),
-            *[(r.code, ("\u3000" * (r.level - 1)) + r.name) for r in regions],
-            *[(r.code, r.name) for r in provinces],
-        ]
+        # Guangdong's cities and districts, then the other provinces: one query.
+        regions = Region.objects.filter(Q(code__startswith="44", level__gte=1) | Q(level=1)).order_by("code")
+        guangdong = [(r.code, ("\u3000" * (r.level - 1)) + r.name) for r in regions if r.code.startswith("44")]
+        others = [(r.code, r.name) for r in regions if not r.code.startswith("44")]
+        self.fields["region"].choices = [("", _("All regions")), *guangdong, *others]
 
     def filters(self) -> SearchFilters:
         d = self.cleaned_data

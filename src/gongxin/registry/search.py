@@ -27,11 +27,11 @@ from dataclasses import dataclass, field
 
 from django.conf import settings
 from django.db import connection
-from django.db.models import Case, F, Func, IntegerField, QuerySet, TextField, Value, When
+from django.db.models import F, Func, Q, QuerySet, TextField
 from django.db.models.expressions import RawSQL
-from django.db.models.functions import Lower, StrIndex
 from django.utils.translation import gettext_lazy as _
 from pypinyin import Style, lazy_pinyin
+from pypinyin.seg import mmseg
 
 from gongxin.core.uscc import CHARSET
 
@@ -75,13 +75,18 @@ def _ngrams(text: str, into: set[str]) -> None:
 
 
 @functools.lru_cache(maxsize=262_144)
-def _initials_of(text: str) -> str:
-    # pypinyin handles polyphones by phrase (重庆 -> cq); it costs ~100 µs a name, so callers
-    # split names into a region prefix and a rest, which repeat a lot and are cached here.
+def _word_initials(word: str) -> str:
     letters = []
-    for item in lazy_pinyin(text, style=Style.FIRST_LETTER, errors="default"):
+    for item in lazy_pinyin(word, style=Style.FIRST_LETTER, errors="default"):
         letters.extend(ch for ch in item.lower() if ch.isascii() and ch.isalnum())
     return "".join(letters)
+
+
+def _initials_of(text: str) -> str:
+    # pypinyin converts whole names at ~130 µs each (too slow for a million-row seed). Its own
+    # word segmentation, with each word's initials cached, costs ~17 µs and keeps the phrase
+    # readings that matter for polyphones (重庆 -> cq, 行业 -> hy, 商会 -> sh).
+    return "".join(_word_initials(word) for word in mmseg.seg.cut(text))
 
 
 def pinyin_initials(name: str) -> tuple[str, str]:
@@ -183,8 +188,9 @@ def _match_sql(parsed: ParsedQuery) -> tuple[str, list]:
 
 
 class CodePointOrder(Func):
-    """Order a text column by code point on every engine (SQLite's default; PostgreSQL needs
-    COLLATE "C", since a database's locale collation would order Chinese differently)."""
+    """A text column compared and ordered by code point on every engine (SQLite's default;
+    PostgreSQL needs COLLATE "C", since a locale collation orders Chinese differently). The
+    PostgreSQL index on (name COLLATE "C", id) serves it (migration 0003)."""
 
     template = "%(expressions)s"
     output_field = TextField()
@@ -193,28 +199,105 @@ class CodePointOrder(Func):
         return self.as_sql(compiler, connection, template='%(expressions)s COLLATE "C"', **extra)
 
 
-def apply_search(qs: QuerySet, parsed: ParsedQuery) -> QuerySet:
-    """Filter ``qs`` (Organizations) by the query and order it by relevance, then name."""
-    name_order = CodePointOrder(F("name"))
-    if parsed.kind == "none":
-        return qs.none()
-    if parsed.kind == "all":
-        return qs.order_by(name_order, "id")
+_MAX_CHAR = "\U0010ffff"
+
+
+class SearchResults:
+    """The ordered matches of a query, sliceable and countable (so Django's Paginator and the
+    API page through it) without ever sorting the whole match set.
+
+    Relevance is a sequence of tiers, each in name order: the exact name, then names starting
+    with the term, then every other match. Each tier is one contiguous stretch of the name
+    index or its complement, so the database can either walk the name index and test each
+    row's membership (when matches are dense: 协会 matches a third of all organizations) or
+    fetch the few matches and sort them (when they are sparse). PostgreSQL's planner makes
+    that choice itself; SQLite's always drives from the FTS lookup, so on SQLite we choose,
+    from the match count, by hiding the id from the planner when walking is cheaper.
+    """
+
+    ordered = True  # tells Paginator the order is deliberate
+
+    def __init__(self, qs: QuerySet, parsed: ParsedQuery):
+        self.parsed = parsed
+        self._count: int | None = None
+        self._base = qs
+        name_c = CodePointOrder(F("name"))
+        self._qs = qs.alias(name_c=name_c)
+        self._order = ("name_c", "id")
+
+    def _member(self, qs: QuerySet, dense: bool) -> QuerySet:
+        if self.parsed.kind not in ("text", "pinyin"):
+            return qs
+        sql, params = _match_sql(self.parsed)
+        if dense and connection.vendor == "sqlite":
+            # "(id + 0) IN (…)": SQLite cannot drive the query from the match list any more,
+            # so it walks the name index and checks each row against the list.
+            return qs.alias(id_unindexed=F("id") + 0).filter(id_unindexed__in=RawSQL(sql, params))
+        return qs.filter(id__in=RawSQL(sql, params))
+
+    def count(self) -> int:
+        if self._count is None:
+            if self.parsed.kind == "none":
+                self._count = 0
+            else:
+                self._count = self._member(self._base, dense=False).count()
+        return self._count
+
+    def __len__(self) -> int:
+        return self.count()
+
+    def _tiers(self, dense: bool) -> list[QuerySet]:
+        qs = self._member(self._qs, dense)
+        if self.parsed.kind != "text":
+            return [qs.order_by(*self._order)]
+        term = self.parsed.rank_term
+        upper = term + _MAX_CHAR
+        return [
+            qs.filter(name_c=term).order_by(*self._order),
+            qs.filter(name_c__gt=term, name_c__lt=upper).order_by(*self._order),
+            qs.filter(Q(name_c__lt=term) | Q(name_c__gte=upper)).order_by(*self._order),
+        ]
+
+    def _walk_is_cheaper(self, stop: int) -> bool:
+        matches = self.count()
+        if not matches:
+            return False
+        total = self._base.model.objects.order_by("-id").values_list("id", flat=True).first() or 0
+        # Walking visits about stop * total / matches index entries; sorting touches every match.
+        return stop * total / matches < matches
+
+    def __getitem__(self, key):
+        if not isinstance(key, slice):
+            rows = self[key : key + 1]
+            if not rows:
+                raise IndexError(key)
+            return rows[0]
+        start, stop = key.start or 0, key.stop
+        if stop is None:
+            stop = self.count()
+        if self.parsed.kind == "none" or stop <= start:
+            return []
+        if self.parsed.kind == "uscc":
+            return list(self._qs.order_by("uscc")[start:stop])
+        dense = connection.vendor == "sqlite" and self._walk_is_cheaper(stop)
+        out: list = []
+        offset = start  # position within the current tier
+        for tier in self._tiers(dense):
+            need = stop - start - len(out)
+            rows = list(tier[offset : offset + need])
+            out.extend(rows)
+            if len(out) >= stop - start:
+                break
+            # This tier is exhausted; move the offset past it (count it only when the page
+            # starts beyond it, which the first page never does).
+            size = offset + len(rows) if rows else (tier.count() if offset else 0)
+            offset = max(0, offset - size)
+        return out
+
+
+def apply_search(qs: QuerySet, parsed: ParsedQuery) -> SearchResults:
+    """Filter ``qs`` (Organizations) by the query, ordered by relevance tier, then name; a USCC
+    prefix by code."""
     if parsed.kind == "uscc":
         qs = qs.filter(uscc__gte=parsed.uscc_prefix, uscc__lt=_uscc_upper_bound(parsed.uscc_prefix))
-        rank = Case(When(uscc=parsed.uscc_prefix, then=Value(0)), default=Value(1), output_field=IntegerField())
-        return qs.annotate(search_rank=rank).order_by("search_rank", name_order, "id")
-    sql, params = _match_sql(parsed)
-    qs = qs.filter(id__in=RawSQL(sql, params))
-    if parsed.kind == "pinyin":
-        return qs.order_by(name_order, "id")
-    term = parsed.rank_term
-    pos = StrIndex(Lower("name"), Value(term))
-    rank = Case(
-        When(search_name=term, then=Value(0)),
-        When(search_pos=1, then=Value(1)),
-        When(search_pos__gt=0, then=Value(2)),
-        default=Value(3),
-        output_field=IntegerField(),
-    )
-    return qs.annotate(search_name=Lower("name"), search_pos=pos).annotate(search_rank=rank).order_by("search_rank", name_order, "id")
+    return SearchResults(qs, parsed)
