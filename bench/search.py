@@ -89,6 +89,7 @@ def run_engine(engine: str, size: int) -> dict:
     from gongxin.registry.search import _match_sql, parse_query
 
     call_command("migrate", verbosity=0)
+    call_command("collectstatic", interactive=False, verbosity=0)  # the profile page is served as in production
     have = Organization.objects.count()
     seed_seconds = None
     if have != size:

@@ -207,8 +207,9 @@ class SearchResults:
     API page through it) without ever sorting the whole match set.
 
     Relevance is a sequence of tiers, each in name order: the exact name, then names starting
-    with the term, then every other match. Each tier is one contiguous stretch of the name
-    index or its complement, so the database can either walk the name index and test each
+    with the term (both one stretch of the name order: the exact name is the first name
+    starting with itself), then every other match. Each tier is one contiguous stretch of the
+    name index or its complement, so the database can either walk the name index and test each
     row's membership (when matches are dense: 协会 matches a third of all organizations) or
     fetch the few matches and sort them (when they are sparse). PostgreSQL's planner makes
     that choice itself; SQLite's always drives from the FTS lookup, so on SQLite we choose,
@@ -252,9 +253,10 @@ class SearchResults:
             return [qs.order_by(*self._order)]
         term = self.parsed.rank_term
         upper = term + _MAX_CHAR
+        # Names starting with the term form one stretch of the name order, and the exact name
+        # is its first entry; everything else follows.
         return [
-            qs.filter(name_c=term).order_by(*self._order),
-            qs.filter(name_c__gt=term, name_c__lt=upper).order_by(*self._order),
+            qs.filter(name_c__gte=term, name_c__lt=upper).order_by(*self._order),
             qs.filter(Q(name_c__lt=term) | Q(name_c__gte=upper)).order_by(*self._order),
         ]
 
