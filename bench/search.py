@@ -171,6 +171,25 @@ def markdown(result: dict) -> str:
     return "\n".join(lines) + "\n"
 
 
+def write_benchmarks_md(sizes, engines) -> None:
+    """Regenerate BENCHMARKS.md from this run's result files."""
+    results = []
+    for size in sizes:
+        for engine in engines:
+            path = RESULTS / f"search-{engine}-{size}.json"
+            if path.exists():
+                results.append(json.loads(path.read_text()))
+    cpu = next((line.split(":", 1)[1].strip() for line in Path("/proc/cpuinfo").read_text().splitlines()
+                if line.startswith("model name")), platform.machine())
+    mem_gb = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30
+    head = (ROOT / "bench" / "BENCHMARKS.head.md").read_text()
+    body = [head.rstrip(), "", "## Results", "",
+            f"Machine: {cpu}, {os.cpu_count()} cores, {mem_gb:.0f} GiB; Python {platform.python_version()}; "
+            + ", ".join(f"{r['engine']} {r['db_version']}" for r in results[:2]) + ".", ""]
+    body += [markdown(r) for r in results]
+    (ROOT / "BENCHMARKS.md").write_text("\n".join(body))
+
+
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--sizes", type=int, nargs="+", default=[100_000, 1_000_000])
@@ -186,6 +205,7 @@ def main():
     for size in args.sizes:
         for engine in args.engines:
             subprocess.run([sys.executable, __file__, "--one", engine, str(size)], check=True)
+    write_benchmarks_md(args.sizes, args.engines)
 
 
 if __name__ == "__main__":

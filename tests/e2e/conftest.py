@@ -37,16 +37,3 @@ def page(browser):
     context.close()
 
 
-
-@pytest.hookimpl(hookwrapper=True)
-def pytest_runtest_teardown(item):
-    """Browser tests need a committed database (the live server answers from another thread),
-    which pytest-django empties after each test: let that flush past the append-only audit
-    trigger, and only that."""
-    from gongxin.core import audit
-
-    audit._audit_locked = False
-    try:
-        yield
-    finally:
-        audit._audit_locked = True

@@ -41,13 +41,9 @@ class Region(models.Model):
     @staticmethod
     def prefix_of(code: str) -> str:
         """The significant part of a code: '440000' -> '44', '440400' -> '4404', '100000' -> ''."""
-        if code == "100000":
-            return ""
-        if code.endswith("0000"):
-            return code[:2]
-        if code.endswith("00"):
-            return code[:4]
-        return code
+        from gongxin.core.regions import prefix_of
+
+        return prefix_of(code)
 
     def full_name(self) -> str:
         names = []

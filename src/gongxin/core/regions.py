@@ -43,3 +43,23 @@ def load_rows() -> list[tuple[str, str, int, str | None]]:
             # Province-administered counties (e.g. 469024 临高县) hang directly off the province.
             rows.append((code, names[code], 3, city if city in names else code[:2] + "0000"))
     return rows
+
+
+def prefix_of(code: str) -> str:
+    """The significant part of a code: '440000' -> '44', '440400' -> '4404', '100000' -> ''."""
+    if code == NATIONAL:
+        return ""
+    if code.endswith("0000"):
+        return code[:2]
+    if code.endswith("00"):
+        return code[:4]
+    return code
+
+
+def load_into(region_model) -> int:
+    """Fill an empty region table (the migration passes its historical model). Returns rows."""
+    if region_model.objects.exists():
+        return 0
+    rows = [region_model(code=c, name=n, level=lvl, parent_id=p, prefix=prefix_of(c)) for c, n, lvl, p in load_rows()]
+    region_model.objects.bulk_create(rows, batch_size=1000)
+    return len(rows)

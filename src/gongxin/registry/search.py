@@ -218,8 +218,9 @@ class SearchResults:
 
     ordered = True  # tells Paginator the order is deliberate
 
-    def __init__(self, qs: QuerySet, parsed: ParsedQuery):
+    def __init__(self, qs: QuerySet, parsed: ParsedQuery, filtered: bool = True):
         self.parsed = parsed
+        self.filtered = filtered
         self._count: int | None = None
         self._base = qs
         name_c = CodePointOrder(F("name"))
@@ -240,6 +241,13 @@ class SearchResults:
         if self._count is None:
             if self.parsed.kind == "none":
                 self._count = 0
+            elif not self.filtered and self.parsed.kind in ("text", "pinyin"):
+                # Every organization has exactly one document: count in the index alone
+                # rather than joining each match back to its organization row.
+                sql, params = _match_sql(self.parsed)
+                with connection.cursor() as cursor:
+                    cursor.execute(f"SELECT count(*) FROM ({sql}) matches", params)
+                    self._count = cursor.fetchone()[0]
             else:
                 self._count = self._member(self._base, dense=False).count()
         return self._count
@@ -297,9 +305,9 @@ class SearchResults:
         return out
 
 
-def apply_search(qs: QuerySet, parsed: ParsedQuery) -> SearchResults:
+def apply_search(qs: QuerySet, parsed: ParsedQuery, filtered: bool = True) -> SearchResults:
     """Filter ``qs`` (Organizations) by the query, ordered by relevance tier, then name; a USCC
-    prefix by code."""
+    prefix by code. ``filtered=False`` promises ``qs`` is every organization."""
     if parsed.kind == "uscc":
         qs = qs.filter(uscc__gte=parsed.uscc_prefix, uscc__lt=_uscc_upper_bound(parsed.uscc_prefix))
-    return SearchResults(qs, parsed)
+    return SearchResults(qs, parsed, filtered)

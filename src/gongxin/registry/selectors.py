@@ -71,7 +71,8 @@ def organization_search(*, actor, q: str | None, filters: SearchFilters, managed
         qs = qs.filter(industry=filters.industry)
     if filters.region:
         qs = qs.filter(region_prefix_filter("region_prefix", Region.prefix_of(filters.region)))
-    return apply_search(qs, parsed)
+    filtered = managed_only or any(vars(filters).values())
+    return apply_search(qs, parsed, filtered=filtered)
 
 
 class OrganizationNotFound(Http404):
@@ -95,12 +96,4 @@ def organization_public_get(*, uscc: str) -> Organization:
     )
     if org is None:
         raise OrganizationNotFound(_("No organization with the code %(code)s is registered.") % {"code": parts.code})
-    return org
-
-
-def organization_managed_get(*, actor, uscc: str) -> Organization:
-    """An organization inside the actor's scope, or 404 (never 403: no existence leak)."""
-    org = organizations_managed(actor=actor).filter(uscc=uscc_mod.normalize(uscc)).first()
-    if org is None:
-        raise OrganizationNotFound(_("No organization with this code is within your scope."))
     return org

@@ -5,23 +5,9 @@ from django.db import migrations
 
 
 def load_regions(apps, schema_editor):
-    from gongxin.core.regions import load_rows
+    from gongxin.core.regions import load_into
 
-    Region = apps.get_model("core", "Region")
-
-    def prefix_of(code):
-        if code == "100000":
-            return ""
-        if code.endswith("0000"):
-            return code[:2]
-        if code.endswith("00"):
-            return code[:4]
-        return code
-
-    Region.objects.bulk_create(
-        [Region(code=c, name=n, level=lvl, parent_id=p, prefix=prefix_of(c)) for c, n, lvl, p in load_rows()],
-        batch_size=1000,
-    )
+    load_into(apps.get_model("core", "Region"))
 
 
 def unload_regions(apps, schema_editor):
