@@ -127,7 +127,8 @@ def run_engine(engine: str, size: int) -> dict:
                 list(qs[:20])
 
             naive = timed(naive_query, repeat=5)
-        rows.append({"label": label, "q": q, "filters": filters, "count": body["count"], "api": api,
+        rows.append({"label": label, "q": q, "filters": filters, "count": body["count"],
+                     "first_page": [item["uscc"] for item in body["items"]], "api": api,
                      "raw": raw, "naive": naive})
     uscc = Organization.objects.order_by("id").values_list("uscc", flat=True)[size // 2]
     client.get(f"/orgs/{uscc}/")
@@ -171,6 +172,25 @@ def markdown(result: dict) -> str:
     return "\n".join(lines) + "\n"
 
 
+def same_results_section(results: list[dict]) -> list[str]:
+    """Both engines were seeded with the same seed: their answers must agree row for row."""
+    lines = []
+    by_size: dict[int, dict[str, dict]] = {}
+    for r in results:
+        by_size.setdefault(r["size"], {})[r["engine"]] = r
+    for size, engines in sorted(by_size.items()):
+        if len(engines) < 2 or not all("first_page" in row for r in engines.values() for row in r["rows"]):
+            continue
+        a, b = engines["sqlite"], engines["postgresql"]
+        same = [ra["label"] for ra, rb in zip(a["rows"], b["rows"], strict=True)
+                if (ra["count"], ra["first_page"]) == (rb["count"], rb["first_page"])]
+        differ = [ra["label"] for ra in a["rows"] if ra["label"] not in same]
+        lines.append(f"At {size:,} organizations, SQLite and PostgreSQL returned the same count and the same "
+                     f"first page, in the same order, for {len(same)} of {len(a['rows'])} queries"
+                     + (f"; they differ for: {', '.join(differ)}." if differ else ".") + "\n")
+    return (["## Same results on both engines", "", *lines] if lines else [])
+
+
 def write_benchmarks_md(sizes, engines) -> None:
     """Regenerate BENCHMARKS.md from this run's result files."""
     results = []
@@ -187,6 +207,7 @@ def write_benchmarks_md(sizes, engines) -> None:
             f"Machine: {cpu}, {os.cpu_count()} cores, {mem_gb:.0f} GiB; Python {platform.python_version()}; "
             + ", ".join(f"{r['engine']} {r['db_version']}" for r in results[:2]) + ".", ""]
     body += [markdown(r) for r in results]
+    body += same_results_section(results)
     (ROOT / "BENCHMARKS.md").write_text("\n".join(body))
 
 
@@ -195,7 +216,11 @@ def main():
     parser.add_argument("--sizes", type=int, nargs="+", default=[100_000, 1_000_000])
     parser.add_argument("--engines", nargs="+", default=["sqlite", "postgresql"])
     parser.add_argument("--one", nargs=2, metavar=("ENGINE", "SIZE"), help=argparse.SUPPRESS)
+    parser.add_argument("--report", action="store_true", help="only rewrite BENCHMARKS.md from bench/results")
     args = parser.parse_args()
+    if args.report:
+        write_benchmarks_md(args.sizes, args.engines)
+        return
     if args.one:
         result = run_engine(args.one[0], int(args.one[1]))
         print(markdown(result))

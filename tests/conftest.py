@@ -56,10 +56,10 @@ def _user(username, role, **kw):
 @pytest.fixture
 def actors(db, make_org):
     """Every canonical actor, with two Zhuhai organizations A and B and a Foshan one."""
-    org_a = make_org("珠海市测试甲行业协会", region="440402", subtype="industry_association")
-    org_b = make_org("珠海市测试乙商会", region="440400", subtype="chamber_of_commerce")
-    org_f = make_org("佛山市测试丙协会", region="440604")
     sponsor_unit = SponsorUnit.objects.create(name="珠海市科学技术协会", region_id="440400")
+    org_a = make_org("珠海市测试甲行业协会", region="440402", subtype="industry_association")
+    org_b = make_org("珠海市测试乙学会", region="440400", subtype="academic", sponsor_unit=sponsor_unit)
+    org_f = make_org("佛山市测试丙协会", region="440604")
     return {
         "org_a": org_a,
         "org_b": org_b,
@@ -91,11 +91,24 @@ def client_for(actors):
 def pytest_runtest_teardown(item):
     """Transactional tests (the browser tests, the task worker) commit to the database, which
     pytest-django empties after each of them: let that flush past the append-only audit
-    trigger (SQLite; PostgreSQL truncates), and only that."""
+    trigger (a SQLite function, a PostgreSQL session setting), and only that."""
+    from django.db import connection
+
     from gongxin.core import audit
 
+    transactional = "transactional_db" in getattr(item, "fixturenames", ()) or any(
+        m.kwargs.get("transaction") for m in item.iter_markers("django_db"))
+    if not transactional:
+        yield
+        return
     audit._audit_locked = False
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SET gongxin.audit_unlocked = 'on'")
     try:
         yield
     finally:
         audit._audit_locked = True
+        if connection.vendor == "postgresql" and connection.connection is not None:
+            with connection.cursor() as cursor:
+                cursor.execute("RESET gongxin.audit_unlocked")

@@ -79,3 +79,28 @@ def test_workspace_lists_only_organizations_in_scope(actors, client_for):
     own = listed("org_user_a")
     assert actors["org_a"].name in own and actors["org_b"].name not in own
     assert actors["org_a"].name not in listed("purchaser")
+    sponsored = listed("sponsor")
+    assert actors["org_b"].name in sponsored and actors["org_a"].name not in sponsored
+
+
+# POST routes: (URL, form data, expected status per actor). Every other route is read-only.
+POSTS = {
+    "accounts:logout": ("/accounts/logout/", {}, every(302)),
+    "set_language": ("/i18n/setlang/", {"language": "en", "next": "https://evil.example/"}, every(302)),
+    "accounts:password_change": ("/accounts/password/", {"old_password": "wrong"}, signed_in_only(200)),
+}
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("route", sorted(POSTS))
+def test_posts_answer_each_actor_as_expected(route, actors, client_for):
+    url, data, statuses = POSTS[route]
+    responses = {actor: client_for(actor).post(url, data) for actor in ACTORS}
+    assert {a: r.status_code for a, r in responses.items()} == statuses
+    if route == "set_language":  # never an open redirect
+        assert all(not r["Location"].startswith("https://evil") for r in responses.values())
+
+
+def test_read_only_routes_refuse_post(client):
+    assert client.post("/orgs/").status_code == 405
+    assert client.post("/api/v1/orgs").status_code == 405

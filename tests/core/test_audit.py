@@ -2,7 +2,7 @@ from io import StringIO
 
 import pytest
 from django.core.management import call_command
-from django.db import DatabaseError, connection, transaction
+from django.db import DatabaseError, connection, transaction  # noqa: F401  (connection: skipif)
 
 from gongxin.core.audit import GENESIS, audit_record, audit_verify
 from gongxin.core.models import AuditEvent
@@ -82,3 +82,29 @@ def test_login_and_failed_login_are_audited(client, actors):
     actions = list(AuditEvent.objects.filter(action__startswith="auth.").values_list("action", "object_id"))
     assert ("auth.login_failed", "officer_zh") in actions
     assert ("auth.login", str(actors["officer_zhuhai"].pk)) in actions
+
+
+def test_payloads_that_storage_rewrites_still_verify():
+    # jsonb turns 1e16 into an integer and -0.0 into 0; inet compresses IPv6.
+    audit_record(actor=None, action="test.floats", after={"x": 1e16, "y": -0.0, "z": [0.1, 2.5]},
+                 ip="2001:0db8:0000:0000:0000:0000:0000:0001")
+    import datetime as dt
+    from decimal import Decimal
+
+    audit_record(actor=None, action="test.types", before={"d": dt.date(2026, 7, 1), "m": Decimal("10.50")})
+    assert audit_verify().ok
+
+
+def test_two_events_cannot_link_to_the_same_predecessor():
+    _three_events()
+    last = AuditEvent.objects.order_by("-id").first()
+    fork = AuditEvent(created_at=last.created_at, action="fork", prev_hash=last.prev_hash, hash="f" * 64)
+    with pytest.raises(DatabaseError), transaction.atomic():
+        fork.save(force_insert=True)
+
+
+@pytest.mark.skipif("connection.vendor != 'postgresql'")
+def test_truncate_is_refused_on_postgresql():
+    _three_events()
+    with pytest.raises(DatabaseError), transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute("TRUNCATE core_auditevent")

@@ -140,3 +140,61 @@ def test_rename_keeps_the_old_name_searchable(client, org):
                         name="珠海市家电行业协会")
     body = client.get("/api/v1/orgs", {"q": "家用电器"}).json()
     assert [i["name"] for i in body["items"]] == ["珠海市家电行业协会"]
+
+
+def test_registration_refuses_a_code_of_another_type(make_org):
+    from django.core.exceptions import ValidationError
+
+    from gongxin.core import uscc
+    from gongxin.core.models import Region
+    from gongxin.registry.services import organization_register
+
+    with pytest.raises(ValidationError) as info:
+        organization_register(
+            actor=None, uscc=uscc.generate(org_type="1", region_code="440400", serial=999_001), name="珠海市某基金会",
+            org_type="foundation", registration_authority=Region.objects.get(code="440400"),
+            legal_representative="李四", address="珠海", business_scope="公益", established_on=dt.date(2020, 1, 1),
+            registered_capital="400",
+        )
+    assert "uscc" in info.value.message_dict
+
+
+def test_an_unchanged_value_posted_as_text_is_not_a_change(org):
+    org.refresh_from_db()
+    before = org.version
+    organization_change(actor=None, org=org, expected_version=before, changed_on=dt.date(2024, 1, 1),
+                        registered_capital="10.00", legal_representative="李四")
+    org.refresh_from_db()
+    assert org.version == before and org.changes.count() == 2
+
+
+def test_taking_back_a_former_name_removes_it_from_former_names(org):
+    org = organization_change(actor=None, org=org, expected_version=2, changed_on=dt.date(2024, 1, 1),
+                              name="珠海市家电行业协会")
+    org = organization_change(actor=None, org=org, expected_version=3, changed_on=dt.date(2025, 1, 1),
+                              name="珠海市家用电器行业协会")
+    assert org.former_names == ["珠海市家电行业协会"]
+
+
+def test_password_change_is_audited(actors, client_for):
+    from gongxin.core.models import AuditEvent
+
+    client = client_for("officer_zhuhai")
+    r = client.post("/accounts/password/", {"old_password": "Correct-horse-9", "new_password1": "Another-horse-27!",
+                                            "new_password2": "Another-horse-27!"})
+    assert r.status_code == 302
+    assert AuditEvent.objects.filter(action="auth.password_change").count() == 1
+    assert client.get("/accounts/").status_code == 200  # still signed in
+
+
+def test_api_errors_follow_accept_language(client):
+    zh = client.get("/api/v1/orgs", {"type": "bogus"}).json()["error"]["message"]
+    en = client.get("/api/v1/orgs", {"type": "bogus"}, HTTP_ACCEPT_LANGUAGE="en").json()["error"]["message"]
+    assert en == "Invalid value for “type”."
+    assert zh != en
+
+
+def test_api_region_must_be_a_known_six_digit_code(client):
+    for bad in ("44040²", "４４０４００", "449999", "44"):
+        r = client.get("/api/v1/orgs", {"region": bad})
+        assert r.status_code == 422 and r.json()["error"]["field"] == "region", bad

@@ -3,13 +3,14 @@ from urllib.parse import urlencode
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
+from django.db import transaction
 from django.shortcuts import render
 from django.urls import reverse_lazy
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET
 
 from gongxin.accounts.models import Role
-from gongxin.registry.forms import OrgSearchForm
+from gongxin.core.audit import audit_record
 from gongxin.registry.search import QueryTooLong
 from gongxin.registry.selectors import SearchFilters, organization_search
 from gongxin.registry.views import paginate
@@ -25,8 +26,11 @@ class PasswordChangeView(auth_views.PasswordChangeView):
     success_url = reverse_lazy("accounts:home")
 
     def form_valid(self, form):
+        with transaction.atomic():
+            response = super().form_valid(form)  # saves the password and keeps the session valid
+            audit_record(actor=self.request.user, action="auth.password_change", obj=self.request.user)
         messages.success(self.request, _("Your password has been changed."))
-        return super().form_valid(form)
+        return response
 
 
 @require_GET
@@ -43,4 +47,4 @@ def home(request):
         except QueryTooLong as exc:
             error = str(exc)
     return render(request, "accounts/home.html", {"page": page, "q": q, "error": error,
-                                                  "querystring": urlencode({"q": q}) if q else "", "form": OrgSearchForm()})
+                                                  "querystring": urlencode({"q": q}) if q else ""})

@@ -5,10 +5,14 @@ Errors are ``{"error": {"code", "message", "field"}}`` with a translated message
 
 from __future__ import annotations
 
+import logging
+
 from django.http import Http404
 from django.utils.translation import gettext as _
 from ninja import NinjaAPI, Schema
 from ninja.errors import AuthenticationError, ValidationError
+
+logger = logging.getLogger(__name__)
 
 
 class ErrorBody(Schema):
@@ -49,13 +53,23 @@ def _api_error(request, exc: ApiError):
 @api.exception_handler(ValidationError)
 def _validation_error(request, exc: ValidationError):
     first = exc.errors[0] if exc.errors else {}
-    loc = [str(p) for p in first.get("loc", []) if p not in ("query", "path", "body")]
-    return error_response(request, 422, "invalid", first.get("msg", _("Invalid input.")), ".".join(loc) or None)
+    loc = [str(p) for p in first.get("loc", []) if p not in ("query", "path", "body", "params")]
+    field = ".".join(loc) or None
+    # pydantic's own text is English only; say it in the user's language, with the field.
+    message = _("Invalid value for “%(field)s”.") % {"field": field} if field else _("Invalid input.")
+    return error_response(request, 422, "invalid", message, field)
 
 
 @api.exception_handler(Http404)
 def _not_found(request, exc: Http404):
     return error_response(request, 404, "not_found", str(exc) or _("Not found."))
+
+
+@api.exception_handler(Exception)
+def _unexpected(request, exc: Exception):
+    # Clients get the one error shape even for a bug; the traceback goes to the log.
+    logger.exception("Unhandled API error on %s", request.path)
+    return error_response(request, 500, "server_error", _("Something went wrong on our side; it has been logged."))
 
 
 @api.exception_handler(AuthenticationError)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import ipaddress
 import json
 from dataclasses import dataclass
 from datetime import UTC
@@ -19,8 +20,7 @@ GENESIS = "0" * 64
 _PG_CHAIN_LOCK = 7_410_2026
 
 
-# Only the test suite's database flush between browser tests turns this off (tests/e2e). On
-# PostgreSQL the flush is a TRUNCATE, which row triggers do not see, so it is SQLite-only.
+# Only the test suite's flush after a transactional test turns this off (tests/conftest.py).
 _audit_locked = True
 
 
@@ -30,10 +30,34 @@ def register_sqlite_functions(sender, connection, **kwargs):
 
 
 def _canonical(value: Any) -> Any:
-    """JSON-normalise a payload so the hash computed now equals the one recomputed on read."""
+    """JSON-normalise a payload so the hash computed now equals the one recomputed on read.
+
+    Floats become strings: PostgreSQL's jsonb rewrites them (1e16 comes back as an integer,
+    -0.0 as 0), which would break the hash of an untouched event. Decimals and dates are
+    strings already (default=str)."""
     if value is None:
         return None
-    return json.loads(json.dumps(value, ensure_ascii=False, default=str, sort_keys=True))
+
+    def strip_floats(v):
+        if isinstance(v, float):
+            return repr(v)
+        if isinstance(v, dict):
+            return {str(k): strip_floats(x) for k, x in v.items()}
+        if isinstance(v, (list, tuple)):
+            return [strip_floats(x) for x in v]
+        return v
+
+    return strip_floats(json.loads(json.dumps(value, ensure_ascii=False, default=str, sort_keys=True)))
+
+
+def _normal_ip(ip: str | None) -> str | None:
+    """The form PostgreSQL's inet gives back (it compresses IPv6), so the hash survives storage."""
+    if not ip:
+        return None
+    try:
+        return ipaddress.ip_address(ip).compressed
+    except ValueError:
+        return None
 
 
 def _digest(event: AuditEvent) -> str:
@@ -87,7 +111,7 @@ def audit_record(
             object_id=str(object_id),
             before=_canonical(before),
             after=_canonical(after),
-            ip=ip if ip is not None else current_ip(),
+            ip=_normal_ip(ip if ip is not None else current_ip()),
             prev_hash=last or GENESIS,
         )
         event.hash = _digest(event)

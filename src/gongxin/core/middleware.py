@@ -38,6 +38,9 @@ class LanguageMiddleware:
         from django.utils import translation
 
         chosen = request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME)
+        if chosen not in dict(settings.LANGUAGES) and request.path.startswith("/api/"):
+            # API clients have no language switch: they ask with Accept-Language.
+            chosen = translation.get_language_from_request(request)
         lang = chosen if chosen in dict(settings.LANGUAGES) else settings.LANGUAGE_CODE
         translation.activate(lang)
         request.LANGUAGE_CODE = lang

@@ -19,7 +19,7 @@ class Region(models.Model):
 
     The code's own structure (PP CC DD) gives the subtree: an officer of 440400 sees every
     region whose code starts with "4404"; ``prefix`` stores that significant part so a
-    subtree query is an indexed ``LIKE 'prefix%'`` on both engines.
+    subtree query is an indexed range ('4404' <= prefix < '4405') on both engines.
     """
 
     code = models.CharField(_("code"), max_length=6, primary_key=True)
@@ -46,12 +46,10 @@ class Region(models.Model):
         return prefix_of(code)
 
     def full_name(self) -> str:
-        names = []
-        node: Region | None = self
-        while node is not None and node.level > RegionLevel.COUNTRY:
-            names.append(node.name)
-            node = node.parent
-        return "".join(reversed(names))
+        """广东省珠海市香洲区: the names of the region and its ancestors, in one query."""
+        codes = [c for c in (self.code[:2] + "0000", self.code[:4] + "00", self.code) if c != "100000"]
+        names = dict(Region.objects.filter(code__in=codes).values_list("code", "name"))
+        return "".join(names[c] for c in dict.fromkeys(codes) if c in names)
 
 
 class AuditEvent(models.Model):
@@ -80,6 +78,8 @@ class AuditEvent(models.Model):
 
     class Meta:
         ordering = ["id"]
+        # No fork: two events can never link to the same predecessor.
+        constraints = [models.UniqueConstraint(fields=["prev_hash"], name="auditevent_prev_hash_unique")]
         verbose_name = _("audit event")
         verbose_name_plural = _("audit events")
 

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 from typing import Literal
 
 from django.conf import settings
@@ -8,6 +9,7 @@ from django.utils.translation import gettext as _
 from ninja import Query, Router, Schema
 
 from gongxin.core.api import ApiError, ErrorOut
+from gongxin.core.models import Region
 from gongxin.registry.models import Industry, OrgStatus, OrgSubtype, OrgType
 from gongxin.registry.search import QueryTooLong
 from gongxin.registry.selectors import SearchFilters, organization_public_get, organization_search
@@ -68,7 +70,8 @@ def search_orgs(request, params: Query[SearchIn]):
     region (the region's whole subtree), status and industry. Ordered by relevance, then name."""
     if params.page < 1 or params.page > MAX_PAGES:
         raise ApiError(422, "invalid", _("page must be between 1 and %(max)d.") % {"max": MAX_PAGES}, "page")
-    if params.region and not (params.region.isdigit() and len(params.region) == 6):
+    if params.region and not (re.fullmatch(r"[0-9]{6}", params.region)
+                              and Region.objects.filter(code=params.region).exists()):
         raise ApiError(422, "invalid", _("region must be a 6-digit GB/T 2260 code."), "region")
     filters = SearchFilters(org_type=params.type or "", subtype=params.subtype or "", region=params.region or "",
                             status=params.status or "", industry=params.industry or "")

@@ -140,7 +140,7 @@ class Organization(models.Model):
         verbose_name = _("social organization")
         verbose_name_plural = _("social organizations")
         indexes = [
-            # Officer lists and region-filtered search: "WHERE region_prefix LIKE '4404%' ORDER BY name".
+            # Officer lists and region-filtered search: region_prefix >= '4404' AND region_prefix < '4405'.
             models.Index(fields=["region_prefix", "name"], name="org_region_name"),
         ]
         constraints = [
@@ -232,7 +232,7 @@ class SearchDocument(models.Model):
     """One search document per organization (DESIGN.md, Search).
 
     ``tokens`` holds space-separated character unigrams and bigrams of the name, former names
-    and legal representative, plus ``py_``-prefixed prefixes of the names' pinyin initials.
+    and legal representative, plus ``py``-prefixed prefixes of the names' pinyin initials.
     SQLite indexes it with an FTS5 table (registry_search_fts), PostgreSQL with a GIN index on
     ``string_to_array(tokens, ' ')`` (migration 0002); both answer exact-token lookups, so the
     two engines return identical results. ``text`` is the normalised searchable text, used to

@@ -12,7 +12,13 @@ from django.utils.translation import gettext as _
 from gongxin.core import uscc as uscc_mod
 from gongxin.core.audit import audit_record
 from gongxin.core.models import Region
-from gongxin.registry.models import Organization, OrganizationChange, SearchDocument
+from gongxin.registry.models import (
+    SUBTYPES_BY_TYPE,
+    USCC_TYPE_DIGIT,
+    Organization,
+    OrganizationChange,
+    SearchDocument,
+)
 from gongxin.registry.search import build_document
 
 # Registered items whose change is published on the profile (变更公示), with their labels.
@@ -52,6 +58,12 @@ def organization_register(*, actor, **fields: Any) -> Organization:
     if parts.region_code != authority.code:
         raise ValidationError({"uscc": _("The code's region %(code)s is not the registration authority's region.")
                                % {"code": parts.region_code}})
+    if parts.org_type != USCC_TYPE_DIGIT.get(fields["org_type"]):
+        raise ValidationError({"uscc": _("The code's organization type digit %(digit)s does not match the type.")
+                               % {"digit": parts.org_type}})
+    subtype = fields.get("subtype", "")
+    if subtype and subtype not in SUBTYPES_BY_TYPE.get(fields["org_type"], []):
+        raise ValidationError({"subtype": _("This subtype does not belong to the organization's type.")})
     org = Organization(**{**fields, "uscc": parts.code}, region_prefix=Region.prefix_of(authority.code))
     org.full_clean()
     org.save(force_insert=True)
@@ -74,19 +86,25 @@ def organization_change(*, actor, org: Organization, expected_version: int, chan
     before = _snapshot(locked)
     entries = []
     for item, new in changes.items():
+        field = Organization._meta.get_field(item)
+        # Compare values in the field's own type: "10.00" posted for a Decimal("10.00") is no change.
+        new = field.clean(new, locked) if item != "sponsor_unit" else new
         old = getattr(locked, item)
         if old == new:
             continue
-        entries.append(OrganizationChange(organization=locked, item=CHANGE_ITEMS[item], before=str(old or ""),
-                                          after=str(new or ""), changed_on=changed_on))
-        if item == "name" and old not in locked.former_names:
-            locked.former_names = [*locked.former_names, old]
+        entries.append(OrganizationChange(organization=locked, item=CHANGE_ITEMS[item],
+                                          before="" if old is None else str(old),
+                                          after="" if new is None else str(new), changed_on=changed_on))
+        if item == "name":
+            # The old name becomes a former name; a name taken back stops being one.
+            locked.former_names = [n for n in [*locked.former_names, old] if n != new]
+            locked.former_names = list(dict.fromkeys(locked.former_names))
         setattr(locked, item, new)
     if not entries:
         return locked
     locked.version += 1
     locked.full_clean()
-    locked.save()
+    locked.save(update_fields=[*changes, "former_names", "version", "updated_at"])
     OrganizationChange.objects.bulk_create(entries)
     search_document_refresh(locked)
     audit_record(actor=actor, action="organization.change", obj=locked, before=before, after=_snapshot(locked))

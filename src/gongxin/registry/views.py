@@ -19,7 +19,9 @@ def paginate(request, qs, per_page=None):
     except ValueError:
         number = 1
     number = max(1, min(number, MAX_PAGES))
-    return paginator.get_page(number)
+    page = paginator.get_page(number)
+    page.max_pages = MAX_PAGES
+    return page
 
 
 @require_GET

@@ -9,7 +9,7 @@ from django.db import migrations
 
 SQLITE = [
     # unicode61 splits on anything that is not a letter or number; our tokens contain only
-    # letters and numbers (search.tokens_for), so one stored token is one FTS5 token.
+    # letters and numbers (search._segments), so one stored token is one FTS5 token.
     """CREATE VIRTUAL TABLE registry_search_fts USING fts5(
            tokens, content='', tokenize='unicode61 remove_diacritics 0', detail='none')""",
     """CREATE TRIGGER registry_searchdocument_ai AFTER INSERT ON registry_searchdocument BEGIN
@@ -32,7 +32,7 @@ SQLITE_DROP = [
     "DROP TABLE registry_search_fts",
 ]
 PG = [
-    # Serves search.token_filter: string_to_array(tokens, ' ') @> ARRAY[...]
+    # Serves search._match_sql: string_to_array(tokens, ' ') @> ARRAY[...]
     """CREATE INDEX registry_searchdocument_tokens_gin ON registry_searchdocument
        USING gin (string_to_array(tokens, ' '))""",
 ]
