@@ -42,8 +42,8 @@ def test_search_page_query_count_does_not_grow_with_results(client, make_org):
         make_org(f"珠海市第{i}协会", region="440402")
     with CaptureQueriesContext(connection) as ctx:
         assert client.get("/orgs/?q=协会").status_code == 200
-    # regions for the filter, count, (SQLite: table size), the two relevance tiers
-    assert len(ctx.captured_queries) <= 5, [q["sql"] for q in ctx.captured_queries]
+    # regions for the filter, count, (SQLite: table size), two relevance tiers, the page's rows
+    assert len(ctx.captured_queries) <= 6, [q["sql"] for q in ctx.captured_queries]
 
 
 def test_invalid_uscc_is_a_404_that_says_why(client):
@@ -112,7 +112,8 @@ def test_api_profile(client, org):
     body = client.get(f"/api/v1/orgs/{org.uscc.lower()}").json()
     assert body["name"] == "珠海市家用电器行业协会"
     assert len(body["responsible_persons"]) == 5
-    assert {c["item"] for c in body["changes"]} == {"法定代表人", "住所"}
+    assert {c["item"] for c in body["changes"]} == {"legal_representative", "address"}
+    assert {c["item_label"] for c in body["changes"]} == {"法定代表人", "住所"}
     assert [s["key"] for s in body["sections"]][:3] == ["annual", "evaluation", "penalties"]
     assert all(s["records"] == [] for s in body["sections"])
 

@@ -98,6 +98,7 @@ class BranchOut(Schema):
 
 class ChangeOut(Schema):
     item: str
+    item_label: str
     before: str
     after: str
     changed_on: dt.date
@@ -139,7 +140,8 @@ def get_org(request, uscc: str):
         "party_org_summary": org.party_org_summary,
         "responsible_persons": [{"name": p.name, "position": p.position} for p in org.responsible_persons.all()],
         "branches": [{"name": b.name, "kind": b.kind} for b in org.branches.all()],
-        "changes": [{"item": c.item, "before": c.before, "after": c.after, "changed_on": c.changed_on}
+        "changes": [{"item": c.item, "item_label": c.get_item_display(), "before": c.before, "after": c.after,
+                     "changed_on": c.changed_on}
                     for c in org.changes.all()],
         "sections": [{"key": k, "title": str(t), "records": rows} for k, t, rows in profile_sections(org)],
     }

@@ -210,11 +210,22 @@ class Branch(models.Model):
         return self.name
 
 
+class ChangeItem(models.TextChoices):
+    """Registered items whose change is published on the profile (变更公示)."""
+
+    NAME = "name", _("Name")
+    LEGAL_REPRESENTATIVE = "legal_representative", _("Legal representative")
+    ADDRESS = "address", _("Address")
+    BUSINESS_SCOPE = "business_scope", _("Business scope")
+    REGISTERED_CAPITAL = "registered_capital", _("Registered capital")
+    SPONSOR_UNIT = "sponsor_unit", _("Sponsor unit")
+
+
 class OrganizationChange(models.Model):
     """A change registration published on the profile (变更公示). Written only by services."""
 
     organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="changes")
-    item = models.CharField(_("item"), max_length=64)
+    item = models.CharField(_("item"), max_length=64, choices=ChangeItem.choices)
     before = models.TextField(_("before"), blank=True)
     after = models.TextField(_("after"), blank=True)
     changed_on = models.DateField(_("date"))
@@ -229,7 +240,7 @@ class OrganizationChange(models.Model):
 
 
 class SearchDocument(models.Model):
-    """One search document per organization (DESIGN.md, Search).
+    """One search document per organization (DESIGN.md, Search), written by the services.
 
     ``tokens`` holds space-separated character unigrams and bigrams of the name, former names
     and legal representative, plus ``py``-prefixed prefixes of the names' pinyin initials.
@@ -237,15 +248,35 @@ class SearchDocument(models.Model):
     ``string_to_array(tokens, ' ')`` (migration 0002); both answer exact-token lookups, so the
     two engines return identical results. ``text`` is the normalised searchable text, used to
     confirm substring matches of 3+ characters that the bigram lookup only narrows down.
+
+    The name and the facets the search filters on are copied here from the organization so
+    that a whole search runs in this one table (registry.search.SearchResults); every service
+    that changes one of them refreshes the document (services.search_document_refresh).
     """
 
     organization = models.OneToOneField(Organization, primary_key=True, on_delete=models.CASCADE, related_name="+")
     text = models.TextField()
     tokens = models.TextField()
+    name = models.CharField(max_length=128, default="")
+    org_type = models.CharField(max_length=32, choices=OrgType.choices, default="")
+    subtype = models.CharField(max_length=32, choices=OrgSubtype.choices, blank=True, default="")
+    region_prefix = models.CharField(max_length=6, default="")
+    status = models.CharField(max_length=32, choices=OrgStatus.choices, default="")
+    industry = models.CharField(max_length=1, choices=Industry.choices, blank=True, default="")
+
+    # The search facets, in the order services and the seed write them.
+    FACETS = ("name", "org_type", "subtype", "region_prefix", "status", "industry")
 
     class Meta:
         verbose_name = _("search document")
         verbose_name_plural = _("search documents")
+        indexes = [
+            # SearchResults' tiers: "ORDER BY name, organization_id" walked or ranged (SQLite; on
+            # PostgreSQL the COLLATE "C" twins in migration 0004 serve the same queries).
+            models.Index(fields=["name", "organization"], name="searchdoc_name"),
+            # Region filters: "region_prefix >= '4404' AND region_prefix < '4405'".
+            models.Index(fields=["region_prefix", "name"], name="searchdoc_region_name"),
+        ]
 
     def __str__(self) -> str:
-        return self.text.split("\n", 1)[0]
+        return self.name

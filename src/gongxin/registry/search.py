@@ -27,8 +27,9 @@ from dataclasses import dataclass, field
 
 from django.conf import settings
 from django.db import connection
-from django.db.models import F, Func, Q, QuerySet, TextField
+from django.db.models import BooleanField, F, Func, Q, QuerySet, TextField, Value
 from django.db.models.expressions import RawSQL
+from django.db.models.functions import StrIndex
 from django.utils.translation import gettext_lazy as _
 from pypinyin import Style, lazy_pinyin
 from pypinyin.seg import mmseg
@@ -164,8 +165,9 @@ def _uscc_upper_bound(prefix: str) -> str:
 
 
 def _match_sql(parsed: ParsedQuery) -> tuple[str, list]:
-    """SQL selecting the ids of organizations whose documents hold every token (and, for
-    longer terms, contain the whole term)."""
+    """The raw index lookup: ids of the documents holding every token (and, for longer
+    terms, containing the whole term). Used to count unfiltered matches, and by the
+    benchmark as the baseline."""
     if connection.vendor == "postgresql":
         sql = ["SELECT organization_id FROM registry_searchdocument WHERE string_to_array(tokens, ' ') @> %s::text[]"]
         params: list = [parsed.tokens]
@@ -173,7 +175,7 @@ def _match_sql(parsed: ParsedQuery) -> tuple[str, list]:
             sql.append("AND strpos(text, %s) > 0")
             params.append(term)
         return " ".join(sql), params
-    match = " AND ".join('"' + t + '"' for t in parsed.tokens)  # tokens are letters/digits only
+    match = _fts_match(parsed)
     if not parsed.verify:
         return "SELECT rowid FROM registry_search_fts WHERE registry_search_fts MATCH %s", [match]
     sql = [
@@ -187,10 +189,14 @@ def _match_sql(parsed: ParsedQuery) -> tuple[str, list]:
     return " ".join(sql), params
 
 
+def _fts_match(parsed: ParsedQuery) -> str:
+    return " AND ".join('"' + t + '"' for t in parsed.tokens)  # tokens are letters and digits only
+
+
 class CodePointOrder(Func):
     """A text column compared and ordered by code point on every engine (SQLite's default;
     PostgreSQL needs COLLATE "C", since a locale collation orders Chinese differently). The
-    PostgreSQL index on (name COLLATE "C", id) serves it (migration 0003)."""
+    PostgreSQL indexes on (name COLLATE "C", …) serve it (registry migrations)."""
 
     template = "%(expressions)s"
     output_field = TextField()
@@ -203,78 +209,112 @@ _MAX_CHAR = "\U0010ffff"
 
 
 class SearchResults:
-    """The ordered matches of a query, sliceable and countable (so Django's Paginator and the
-    API page through it) without ever sorting the whole match set.
+    """The ordered matches of a query, sliceable and countable (Django's Paginator and the
+    API page through it), without ever sorting the whole match set.
 
-    Relevance is a sequence of tiers, each in name order: the exact name, then names starting
-    with the term (both one stretch of the name order: the exact name is the first name
-    starting with itself), then every other match. Each tier is one contiguous stretch of the
-    name index or its complement, so the database can either walk the name index and test each
-    row's membership (when matches are dense: 协会 matches a third of all organizations) or
-    fetch the few matches and sort them (when they are sparse). PostgreSQL's planner makes
-    that choice itself; SQLite's always drives from the FTS lookup, so on SQLite we choose,
-    from the match count, by hiding the id from the planner when walking is cheaper.
+    Everything happens in the search document table, which carries the facets the filters
+    use (type, subtype, region, status, industry) beside the name and tokens; only the page's
+    20 organizations are then read. Relevance is a sequence of tiers, each in name order:
+    names starting with the term (the exact name is the first of them), then every other
+    match. Each tier is one stretch of the (name, id) index or its complement, so the
+    database either walks that index testing each document (dense matches: 协会 is in a third
+    of all names) or fetches the few matches and sorts them (sparse). PostgreSQL's planner
+    makes that choice itself; SQLite's always drives from the FTS lookup, so on SQLite we
+    choose, from the match count, by hiding the id from its planner when walking is cheaper.
     """
 
     ordered = True  # tells Paginator the order is deliberate
 
-    def __init__(self, qs: QuerySet, parsed: ParsedQuery, filtered: bool = True):
+    def __init__(self, docs: QuerySet, parsed: ParsedQuery, filtered: bool = True):
+        from gongxin.registry.models import Organization
+
         self.parsed = parsed
         self.filtered = filtered
         self._count: int | None = None
-        self._base = qs
-        name_c = CodePointOrder(F("name"))
-        self._qs = qs.alias(name_c=name_c)
-        self._order = ("name_c", "id")
+        self._docs = docs.alias(name_c=CodePointOrder(F("name")))
+        self._orgs = Organization.objects.select_related("registration_authority").order_by()
 
-    def _member(self, qs: QuerySet, dense: bool) -> QuerySet:
-        if self.parsed.kind not in ("text", "pinyin"):
-            return qs
-        sql, params = _match_sql(self.parsed)
-        if dense and connection.vendor == "sqlite":
-            # "(id + 0) IN (…)": SQLite cannot drive the query from the match list any more,
-            # so it walks the name index and checks each row against the list.
-            return qs.alias(id_unindexed=F("id") + 0).filter(id_unindexed__in=RawSQL(sql, params))
-        return qs.filter(id__in=RawSQL(sql, params))
+    def _matching(self, docs: QuerySet, dense: bool = False) -> QuerySet:
+        parsed = self.parsed
+        if parsed.kind == "uscc":
+            return docs.filter(organization__uscc__gte=parsed.uscc_prefix,
+                               organization__uscc__lt=_uscc_upper_bound(parsed.uscc_prefix))
+        if parsed.kind not in ("text", "pinyin"):
+            return docs
+        if connection.vendor == "postgresql":
+            docs = docs.filter(RawSQL("string_to_array(registry_searchdocument.tokens, ' ') @> %s::text[]",
+                                      [parsed.tokens], output_field=BooleanField()))
+        else:
+            fts = RawSQL("SELECT rowid FROM registry_search_fts WHERE registry_search_fts MATCH %s",
+                         [_fts_match(parsed)])
+            if dense:
+                # "(id + 0) IN (…)": SQLite cannot drive the query from the match list any more,
+                # so it walks the name index and checks each document against the list.
+                docs = docs.alias(id_unindexed=F("organization_id") + 0).filter(id_unindexed__in=fts)
+            else:
+                docs = docs.filter(organization_id__in=fts)
+        for i, term in enumerate(parsed.verify):
+            docs = docs.alias(**{f"verify_{i}": StrIndex("text", Value(term))}).filter(**{f"verify_{i}__gt": 0})
+        return docs
 
     def count(self) -> int:
         if self._count is None:
             if self.parsed.kind == "none":
                 self._count = 0
             elif not self.filtered and self.parsed.kind in ("text", "pinyin"):
-                # Every organization has exactly one document: count in the index alone
-                # rather than joining each match back to its organization row.
-                sql, params = _match_sql(self.parsed)
+                sql, params = _match_sql(self.parsed)  # the index alone, no table rows
                 with connection.cursor() as cursor:
                     cursor.execute(f"SELECT count(*) FROM ({sql}) matches", params)
                     self._count = cursor.fetchone()[0]
             else:
-                self._count = self._member(self._base, dense=False).count()
+                self._count = self._matching(self._docs).count()
         return self._count
 
     def __len__(self) -> int:
         return self.count()
 
+    def __iter__(self):
+        return iter(self[0 : self.count()])
+
     def _tiers(self, dense: bool) -> list[QuerySet]:
-        qs = self._member(self._qs, dense)
+        docs = self._matching(self._docs, dense)
+        if self.parsed.kind == "uscc":
+            return [docs.order_by("organization__uscc")]
+        order = ("name_c", "organization_id")
         if self.parsed.kind != "text":
-            return [qs.order_by(*self._order)]
+            return [docs.order_by(*order)]
         term = self.parsed.rank_term
         upper = term + _MAX_CHAR
-        # Names starting with the term form one stretch of the name order, and the exact name
-        # is its first entry; everything else follows.
         return [
-            qs.filter(name_c__gte=term, name_c__lt=upper).order_by(*self._order),
-            qs.filter(Q(name_c__lt=term) | Q(name_c__gte=upper)).order_by(*self._order),
+            docs.filter(name_c__gte=term, name_c__lt=upper).order_by(*order),
+            docs.filter(Q(name_c__lt=term) | Q(name_c__gte=upper)).order_by(*order),
         ]
 
     def _walk_is_cheaper(self, stop: int) -> bool:
         matches = self.count()
-        if not matches:
+        if not matches or self.parsed.kind not in ("text", "pinyin"):
             return False
-        total = self._base.model.objects.order_by("-id").values_list("id", flat=True).first() or 0
+        from gongxin.registry.models import SearchDocument
+
+        total = SearchDocument.objects.order_by("-organization_id").values_list("organization_id", flat=True).first()
         # Walking visits about stop * total / matches index entries; sorting touches every match.
-        return stop * total / matches < matches
+        return stop * (total or 0) / matches < matches
+
+    def _ids(self, start: int, stop: int) -> list[int]:
+        dense = connection.vendor == "sqlite" and self._walk_is_cheaper(stop)
+        ids: list[int] = []
+        offset = start  # position within the current tier
+        for tier in self._tiers(dense):
+            need = stop - start - len(ids)
+            rows = list(tier.values_list("organization_id", flat=True)[offset : offset + need])
+            ids.extend(rows)
+            if len(ids) >= stop - start:
+                break
+            # This tier is exhausted; move the offset past it (count it only when the page
+            # starts beyond it, which the first page never does).
+            size = offset + len(rows) if rows else (tier.count() if offset else 0)
+            offset = max(0, offset - size)
+        return ids
 
     def __getitem__(self, key):
         if not isinstance(key, slice):
@@ -287,27 +327,13 @@ class SearchResults:
             stop = self.count()
         if self.parsed.kind == "none" or stop <= start:
             return []
-        if self.parsed.kind == "uscc":
-            return list(self._qs.order_by("uscc")[start:stop])
-        dense = connection.vendor == "sqlite" and self._walk_is_cheaper(stop)
-        out: list = []
-        offset = start  # position within the current tier
-        for tier in self._tiers(dense):
-            need = stop - start - len(out)
-            rows = list(tier[offset : offset + need])
-            out.extend(rows)
-            if len(out) >= stop - start:
-                break
-            # This tier is exhausted; move the offset past it (count it only when the page
-            # starts beyond it, which the first page never does).
-            size = offset + len(rows) if rows else (tier.count() if offset else 0)
-            offset = max(0, offset - size)
-        return out
+        ids = self._ids(start, stop)
+        orgs = self._orgs.in_bulk(ids)
+        return [orgs[i] for i in ids if i in orgs]
 
 
-def apply_search(qs: QuerySet, parsed: ParsedQuery, filtered: bool = True) -> SearchResults:
-    """Filter ``qs`` (Organizations) by the query, ordered by relevance tier, then name; a USCC
-    prefix by code. ``filtered=False`` promises ``qs`` is every organization."""
-    if parsed.kind == "uscc":
-        qs = qs.filter(uscc__gte=parsed.uscc_prefix, uscc__lt=_uscc_upper_bound(parsed.uscc_prefix))
-    return SearchResults(qs, parsed, filtered)
+def apply_search(docs: QuerySet, parsed: ParsedQuery, filtered: bool = True) -> SearchResults:
+    """Search documents ``docs`` (already narrowed by filters and scope) for the query, ordered
+    by relevance tier then name; a USCC prefix by code. ``filtered=False`` promises ``docs``
+    is every document."""
+    return SearchResults(docs, parsed, filtered)

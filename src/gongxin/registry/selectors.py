@@ -11,8 +11,8 @@ from django.utils.translation import gettext as _
 from gongxin.accounts.models import Role
 from gongxin.core import uscc as uscc_mod
 from gongxin.core.models import Region
-from gongxin.registry.models import Organization
-from gongxin.registry.search import ParsedQuery, apply_search, parse_query
+from gongxin.registry.models import Organization, SearchDocument
+from gongxin.registry.search import ParsedQuery, SearchResults, apply_search, parse_query
 
 
 def region_prefix_filter(field: str, prefix: str) -> Q:
@@ -24,18 +24,22 @@ def region_prefix_filter(field: str, prefix: str) -> Q:
     return Q(**{f"{field}__gte": prefix, f"{field}__lt": upper})
 
 
-def jurisdiction_q(user) -> Q | None:
-    """The organizations a signed-in user may manage; None = all, Q(pk__in=[]) = none."""
+def jurisdiction_q(user, *, org: str = "") -> Q | None:
+    """The organizations a signed-in user may manage; None = all, Q(pk__in=[]) = none.
+
+    ``org`` is the path to the organization from the queried model ("" for Organization
+    itself, "organization__" for its search documents)."""
     if user is None or not user.is_authenticated:
         return Q(pk__in=[])
     if user.is_platform_admin:
         return None
     if user.role == Role.OFFICER:
+        # Organizations and their search documents both carry region_prefix: no join.
         return region_prefix_filter("region_prefix", Region.prefix_of(user.jurisdiction_id))
     if user.role == Role.ORG_USER:
-        return Q(pk=user.organization_id)
+        return Q(**{f"{org}pk": user.organization_id})
     if user.role == Role.SPONSOR:
-        return Q(sponsor_unit_id=user.sponsor_unit_id)
+        return Q(**{f"{org}sponsor_unit_id": user.sponsor_unit_id})
     return Q(pk__in=[])
 
 
@@ -55,24 +59,27 @@ class SearchFilters:
     industry: str = ""
 
 
-def organization_search(*, actor, q: str | None, filters: SearchFilters, managed_only: bool = False) -> QuerySet:
+def organization_search(*, actor, q: str | None, filters: SearchFilters, managed_only: bool = False) -> SearchResults:
     """The public registry search (everyone may search the registry; ``managed_only`` limits it
     to the actor's scope for the officer workspace). Raises search.QueryTooLong."""
     parsed: ParsedQuery = parse_query(q)
-    qs = organizations_managed(actor=actor) if managed_only else Organization.objects.all()
-    qs = qs.select_related("registration_authority")
+    docs = SearchDocument.objects.all()
+    if managed_only:
+        scope = jurisdiction_q(actor, org="organization__")
+        if scope is not None:
+            docs = docs.filter(scope)
     if filters.org_type:
-        qs = qs.filter(org_type=filters.org_type)
+        docs = docs.filter(org_type=filters.org_type)
     if filters.subtype:
-        qs = qs.filter(subtype=filters.subtype)
+        docs = docs.filter(subtype=filters.subtype)
     if filters.status:
-        qs = qs.filter(status=filters.status)
+        docs = docs.filter(status=filters.status)
     if filters.industry:
-        qs = qs.filter(industry=filters.industry)
+        docs = docs.filter(industry=filters.industry)
     if filters.region:
-        qs = qs.filter(region_prefix_filter("region_prefix", Region.prefix_of(filters.region)))
+        docs = docs.filter(region_prefix_filter("region_prefix", Region.prefix_of(filters.region)))
     filtered = managed_only or any(vars(filters).values())
-    return apply_search(qs, parsed, filtered=filtered)
+    return apply_search(docs, parsed, filtered=filtered)
 
 
 class OrganizationNotFound(Http404):

@@ -15,30 +15,28 @@ from gongxin.core.models import Region
 from gongxin.registry.models import (
     SUBTYPES_BY_TYPE,
     USCC_TYPE_DIGIT,
+    ChangeItem,
     Organization,
     OrganizationChange,
     SearchDocument,
 )
 from gongxin.registry.search import build_document
 
-# Registered items whose change is published on the profile (变更公示), with their labels.
-CHANGE_ITEMS = {
-    "name": "名称",
-    "legal_representative": "法定代表人",
-    "address": "住所",
-    "business_scope": "业务范围",
-    "registered_capital": "注册资金",
-    "sponsor_unit": "业务主管单位",
-}
-
 
 class StaleEdit(ValidationError):
     """The organization changed since the editor loaded it; their edit is refused."""
 
 
-def search_document_refresh(org: Organization) -> None:
+def search_document_values(org: Organization) -> dict[str, Any]:
+    """Every column of an organization's search document but the key."""
     text, tokens = build_document(org.name, org.former_names, org.legal_representative)
-    SearchDocument.objects.update_or_create(organization=org, defaults={"text": text, "tokens": tokens})
+    return {"text": text, "tokens": tokens, **{f: getattr(org, f) for f in SearchDocument.FACETS}}
+
+
+def search_document_refresh(org: Organization) -> None:
+    """Rewrite the search document; every service changing a name, former name, legal
+    representative or facet (type, subtype, region, status, industry) calls this."""
+    SearchDocument.objects.update_or_create(organization=org, defaults=search_document_values(org))
 
 
 def _snapshot(org: Organization) -> dict[str, Any]:
@@ -77,7 +75,7 @@ def organization_change(*, actor, org: Organization, expected_version: int, chan
                         **changes: Any) -> Organization:
     """Record a change registration: update the items, publish each as a change entry, keep
     the old name among former names. Refused if someone else saved in between."""
-    unknown = set(changes) - set(CHANGE_ITEMS)
+    unknown = set(changes) - set(ChangeItem.values)
     if unknown:
         raise ValidationError(_("These items cannot be changed here: %(items)s") % {"items": ", ".join(sorted(unknown))})
     locked = Organization.objects.select_for_update().get(pk=org.pk)
@@ -92,7 +90,7 @@ def organization_change(*, actor, org: Organization, expected_version: int, chan
         old = getattr(locked, item)
         if old == new:
             continue
-        entries.append(OrganizationChange(organization=locked, item=CHANGE_ITEMS[item],
+        entries.append(OrganizationChange(organization=locked, item=item,
                                           before="" if old is None else str(old),
                                           after="" if new is None else str(new), changed_on=changed_on))
         if item == "name":

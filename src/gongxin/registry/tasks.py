@@ -7,7 +7,7 @@ from django_tasks import task
 
 from gongxin.core.audit import audit_record
 from gongxin.registry.models import Organization, SearchDocument
-from gongxin.registry.search import build_document
+from gongxin.registry.services import search_document_values
 
 BATCH = 2000
 
@@ -20,27 +20,25 @@ def search_documents_rebuild() -> int:
     written = 0
     last_id = 0
     while True:
-        rows = list(
-            Organization.objects.filter(id__gt=last_id).order_by("id")
-            .values_list("id", "name", "former_names", "legal_representative")[:BATCH]
-        )
-        if not rows:
+        orgs = list(Organization.objects.filter(id__gt=last_id).order_by("id")[:BATCH])
+        if not orgs:
             break
         with transaction.atomic():
-            docs = {d.organization_id: d for d in SearchDocument.objects.filter(organization_id__in=[r[0] for r in rows])}
+            docs = {d.organization_id: d for d in SearchDocument.objects.filter(organization__in=orgs)}
             new, changed = [], []
-            for org_id, name, former, legal_rep in rows:
-                text, tokens = build_document(name, former, legal_rep)
-                doc = docs.get(org_id)
+            for org in orgs:
+                values = search_document_values(org)
+                doc = docs.get(org.id)
                 if doc is None:
-                    new.append(SearchDocument(organization_id=org_id, text=text, tokens=tokens))
-                elif (doc.text, doc.tokens) != (text, tokens):
-                    doc.text, doc.tokens = text, tokens
+                    new.append(SearchDocument(organization=org, **values))
+                elif any(getattr(doc, k) != v for k, v in values.items()):
+                    for k, v in values.items():
+                        setattr(doc, k, v)
                     changed.append(doc)
             SearchDocument.objects.bulk_create(new)
-            SearchDocument.objects.bulk_update(changed, ["text", "tokens"])
+            SearchDocument.objects.bulk_update(changed, list(search_document_values(orgs[0])))
             written += len(new) + len(changed)
-        last_id = rows[-1][0]
+        last_id = orgs[-1].id
     with transaction.atomic():
         audit_record(actor=None, action="registry.search_rebuild", object_type="registry.searchdocument",
                      after={"written": written})

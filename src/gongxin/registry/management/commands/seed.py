@@ -21,6 +21,7 @@ from gongxin.registry.demo_data import OrgGenerator
 from gongxin.registry.models import (
     USCC_TYPE_DIGIT,
     Branch,
+    ChangeItem,
     Organization,
     OrganizationChange,
     ResponsiblePerson,
@@ -29,6 +30,8 @@ from gongxin.registry.models import (
 )
 from gongxin.registry.search import build_document
 
+# A fixed "today" for the generated registry, so the same seed always gives the same data.
+AS_OF = dt.date(2026, 6, 30)
 _CERT_WORD = {"social_group": "社", "social_service_agency": "民", "foundation": "基"}
 
 
@@ -48,8 +51,10 @@ class Command(BaseCommand):
         parser.add_argument("--batch", type=int, default=5000)
         parser.add_argument("--if-empty", action="store_true", help="do nothing if organizations exist")
         parser.add_argument("--no-accounts", action="store_true", help="skip the demo accounts")
+        parser.add_argument("--as-of", type=dt.date.fromisoformat, default=AS_OF,
+                            help=f"the date the registry is current to (certificate renewals, changes) [{AS_OF}]")
 
-    def handle(self, *args, orgs, seed, batch, if_empty, no_accounts, **options):
+    def handle(self, *args, orgs, seed, batch, if_empty, no_accounts, as_of, **options):
         existing = Organization.objects.count()
         if if_empty and existing:
             self.stdout.write(f"The registry already has {existing:,} organizations; not seeding.")
@@ -64,12 +69,14 @@ class Command(BaseCommand):
         ids = {m: next_id(m) for m in (ResponsiblePerson, Branch, OrganizationChange)}
         cols = {m: columns_of(m) for m in (Organization, SearchDocument, ResponsiblePerson, Branch, OrganizationChange)}
         # Child rows below are written positionally; fail loudly if a model's columns change.
-        assert cols[SearchDocument] == ["organization_id", "text", "tokens"], cols[SearchDocument]
         assert cols[ResponsiblePerson] == ["id", "organization_id", "name", "position", "term_start", "term_end"]
         assert cols[Branch] == ["id", "organization_id", "name", "kind", "leader", "established_on"]
         assert cols[OrganizationChange] == ["id", "organization_id", "item", "before", "after", "changed_on"]
         now = timezone.now()
-        today = timezone.localdate()
+        today = as_of
+        # USCC serials continue after the organizations already there (0 on an empty registry),
+        # so the codes depend on the seed and the row, not on database ids.
+        first_serial = existing
         started = time.monotonic()
         for batch_start in range(0, orgs, batch):
             rows = {m: [] for m in cols}
@@ -83,7 +90,8 @@ class Command(BaseCommand):
                     if sponsor_id is None:
                         sponsor_id = SponsorUnit.objects.create(name=rec["sponsor_unit"], region_id=region).id
                         sponsors[rec["sponsor_unit"]] = sponsor_id
-                code = uscc_mod.generate(org_type=USCC_TYPE_DIGIT[rec["org_type"]], region_code=region, serial=org_id)
+                serial = first_serial + i
+                code = uscc_mod.generate(org_type=USCC_TYPE_DIGIT[rec["org_type"]], region_code=region, serial=serial)
                 established = rec["established_on"]
                 renewals = max(0, (today - established).days // 1826)
                 valid_from = _add_years(established, 5 * renewals)
@@ -95,7 +103,7 @@ class Command(BaseCommand):
                     "legal_representative": rec["legal_representative"], "address": rec["address"],
                     "business_scope": rec["business_scope"], "established_on": established,
                     "registered_capital": rec["registered_capital"],
-                    "certificate_number": f"{region_names[region][:2]}{_CERT_WORD[rec['org_type']]}证字第{org_id:07d}号",
+                    "certificate_number": f"{region_names[region][:2]}{_CERT_WORD[rec['org_type']]}证字第{serial + 1:07d}号",
                     "certificate_valid_from": valid_from, "certificate_valid_to": _add_years(valid_from, 5),
                     "status": rec["status"], "industry": rec["industry"], "member_count": rec["member_count"],
                     "party_org_summary": rec["party_org_summary"], "phone": rec["phone"], "version": 1,
@@ -103,7 +111,9 @@ class Command(BaseCommand):
                 }
                 rows[Organization].append([values[c] for c in cols[Organization]])
                 text, tokens = build_document(name, rec["former_names"], rec["legal_representative"])
-                rows[SearchDocument].append([org_id, text, tokens])
+                doc = {"organization_id": org_id, "text": text, "tokens": tokens,
+                       **{f: values[f] for f in SearchDocument.FACETS}}
+                rows[SearchDocument].append([doc[c] for c in cols[SearchDocument]])
                 for person_name, position in rec["responsible_persons"]:
                     rows[ResponsiblePerson].append([ids[ResponsiblePerson], org_id, person_name, position, valid_from,
                                                     _add_years(valid_from, 5)])
@@ -113,7 +123,8 @@ class Command(BaseCommand):
                     ids[Branch] += 1
                 for former in rec["former_names"]:
                     changed_on = established + (today - established) / 2
-                    rows[OrganizationChange].append([ids[OrganizationChange], org_id, "名称", former, name, changed_on])
+                    rows[OrganizationChange].append([ids[OrganizationChange], org_id, ChangeItem.NAME, former, name,
+                                                     changed_on])
                     ids[OrganizationChange] += 1
             with transaction.atomic():
                 for model, model_rows in rows.items():
