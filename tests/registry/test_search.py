@@ -145,3 +145,21 @@ def test_walking_the_name_index_and_sorting_the_matches_give_the_same_pages(regi
         pages[dense] = [[o.name for o in results[a:b]] for a, b in ((0, 5), (3, 11), (9, 40), (30, 45))]
     assert pages[True] == pages[False]
     assert pages[False][2], "the query should have matches beyond the first page"
+
+
+def test_numbers_in_names_are_text_not_code_prefixes(make_org):
+    make_org("珠海市120急救志愿者协会")
+    make_org("珠海市2024届校友会")
+    assert names("120") == ["珠海市120急救志愿者协会"]
+    assert names("2024") == ["珠海市2024届校友会"]
+
+
+def test_a_code_pasted_with_invisible_characters_is_still_a_code(registry):
+    org = organization_search(actor=None, q="陶瓷", filters=SearchFilters())[0]
+    assert names(org.uscc[:6] + "\u200b" + org.uscc[6:]) == [org.name]
+
+
+def test_exact_name_with_latin_letters_ranks_first(make_org):
+    make_org("AABC协会")
+    make_org("ABC协会")
+    assert names("abc协会") == ["ABC协会", "AABC协会"]

@@ -56,10 +56,10 @@ class OrgPage(Schema):
 
 def _item(org) -> dict:
     return {
-        "uscc": org.uscc, "name": org.name, "type": org.org_type, "type_label": org.get_org_type_display(),
+        "uscc": org.uscc, "name": org.name, "type": org.org_type, "type_label": str(org.type_label),
         "subtype": org.subtype, "region": org.registration_authority_id,
         "registration_authority": org.registration_authority_name, "legal_representative": org.legal_representative,
-        "status": org.status, "status_label": org.get_status_display(), "established_on": org.established_on,
+        "status": org.status, "status_label": str(org.status_label), "established_on": org.established_on,
     }
 
 

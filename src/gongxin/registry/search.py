@@ -38,6 +38,8 @@ from gongxin.core.uscc import CHARSET
 
 PINYIN_MARK = "py"
 _USCC_PREFIX = re.compile(rf"^[{CHARSET}]{{2,18}}$")
+# Zero-width characters that come along when codes and names are pasted from documents.
+_INVISIBLE = re.compile("[\u200b\u200c\u200d\u2060\ufeff]")
 # Leading administrative names (广东省, 珠海市, 香洲区, 台山市…): stripped for a second set of
 # initials so that ``jdxh`` finds 珠海市家电协会 as well as ``zhsjdxh``.
 _REGION_PREFIX = re.compile(r"^(?:[\u4e00-\u9fff]{1,7}?(?:省|自治区|市|区|县))+")
@@ -128,18 +130,21 @@ def parse_query(q: str | None) -> ParsedQuery:
     limit = settings.SEARCH_MAX_QUERY_LENGTH
     if len(raw) > limit:
         raise QueryTooLong(limit)
-    if not raw:
+    text = normalize(_INVISIBLE.sub("", raw))
+    if not text.strip():
         return ParsedQuery(raw, "all")
-    text = normalize(raw)
     compact = re.sub(r"\s+", "", text)
     upper = compact.upper()
-    if _USCC_PREFIX.match(upper) and any(ch.isdigit() for ch in upper):
+    # A USCC prefix: civil-affairs codes start with 5; "120" or "2024" are text (they occur in
+    # names), and so is anything shorter than 3 characters.
+    if _USCC_PREFIX.match(upper) and upper[0] == "5" and len(upper) >= 3 and any(c.isdigit() for c in upper[1:]):
         return ParsedQuery(raw, "uscc", uscc_prefix=upper)
     if compact.isascii() and compact.isalpha():
         return ParsedQuery(raw, "pinyin", tokens=[PINYIN_MARK + compact])
     tokens: list[str] = []
     verify: list[str] = []
-    for term in (t for part in text.split() for t in _segments(part)):
+    terms = [t for part in text.split() for t in _segments(part)]
+    for term in terms:
         if len(term) <= 2:
             tokens.append(term)
         else:
@@ -147,7 +152,6 @@ def parse_query(q: str | None) -> ParsedQuery:
             verify.append(term)
     if not tokens:
         return ParsedQuery(raw, "none")
-    terms = [t for part in text.split() for t in _segments(part)]
     return ParsedQuery(raw, "text", tokens=list(dict.fromkeys(tokens)), verify=verify, rank_term=terms[0])
 
 
@@ -294,11 +298,11 @@ class SearchResults:
         matches = self.count()
         if not matches or self.parsed.kind not in ("text", "pinyin"):
             return False
-        from gongxin.registry.models import SearchDocument
-
-        total = SearchDocument.objects.order_by("-organization_id").values_list("organization_id", flat=True).first()
+        with connection.cursor() as cursor:  # the table's size, from the end of its key
+            cursor.execute("SELECT max(organization_id) FROM registry_searchdocument")
+            total = cursor.fetchone()[0] or 0
         # Walking visits about stop * total / matches index entries; sorting touches every match.
-        return stop * (total or 0) / matches < matches
+        return stop * total / matches < matches
 
     def _ids(self, start: int, stop: int) -> list[int]:
         dense = connection.vendor == "sqlite" and self._walk_is_cheaper(stop)

@@ -20,7 +20,7 @@ from gongxin.registry.models import (
     OrganizationChange,
     SearchDocument,
 )
-from gongxin.registry.search import build_document
+from gongxin.registry.search import build_document, normalize
 
 
 class StaleEdit(ValidationError):
@@ -30,7 +30,8 @@ class StaleEdit(ValidationError):
 def search_document_values(org: Organization) -> dict[str, Any]:
     """Every column of an organization's search document but the key."""
     text, tokens = build_document(org.name, org.former_names, org.legal_representative)
-    return {"text": text, "tokens": tokens, **{f: getattr(org, f) for f in SearchDocument.FACETS}}
+    return {"text": text, "tokens": tokens, "name": normalize(org.name),
+            **{f: getattr(org, f) for f in SearchDocument.FACETS}}
 
 
 def search_document_refresh(org: Organization) -> None:

@@ -39,6 +39,15 @@ PG = [
 PG_DROP = ["DROP INDEX registry_searchdocument_tokens_gin"]
 
 
+def recreate_sqlite_triggers(schema_editor):
+    """Migrations that make SQLite rebuild registry_searchdocument drop its triggers; they
+    call this afterwards so the FTS index keeps following the documents."""
+    for sql in SQLITE[1:]:
+        name = sql.split("TRIGGER", 1)[1].split()[0]
+        schema_editor.execute(f"DROP TRIGGER IF EXISTS {name}")
+        schema_editor.execute(sql)
+
+
 def forward(apps, schema_editor):
     vendor = schema_editor.connection.vendor
     for sql in {"sqlite": SQLITE, "postgresql": PG}[vendor]:

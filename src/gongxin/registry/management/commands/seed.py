@@ -28,7 +28,7 @@ from gongxin.registry.models import (
     SearchDocument,
     SponsorUnit,
 )
-from gongxin.registry.search import build_document
+from gongxin.registry.search import build_document, normalize
 
 # A fixed "today" for the generated registry, so the same seed always gives the same data.
 AS_OF = dt.date(2026, 6, 30)
@@ -111,7 +111,7 @@ class Command(BaseCommand):
                 }
                 rows[Organization].append([values[c] for c in cols[Organization]])
                 text, tokens = build_document(name, rec["former_names"], rec["legal_representative"])
-                doc = {"organization_id": org_id, "text": text, "tokens": tokens,
+                doc = {"organization_id": org_id, "text": text, "tokens": tokens, "name": normalize(name),
                        **{f: values[f] for f in SearchDocument.FACETS}}
                 rows[SearchDocument].append([doc[c] for c in cols[SearchDocument]])
                 for person_name, position in rec["responsible_persons"]:
