@@ -163,3 +163,15 @@ def test_exact_name_with_latin_letters_ranks_first(make_org):
     make_org("AABC协会")
     make_org("ABC协会")
     assert names("abc协会") == ["ABC协会", "AABC协会"]
+
+
+def test_facet_tokens_cannot_be_reached_by_typing_them(registry):
+    for q in ("xtsocialgroup", "xr4404", "xsactive", "xic"):
+        assert names(q) == [], q
+
+
+def test_filters_combine_with_each_other_and_with_the_query(registry):
+    assert names("协会", region="440400", industry="C") == ["珠海市家用电器行业协会"]
+    assert names(region="440400", org_type=OrgType.SOCIAL_SERVICE_AGENCY) == ["香洲区阳光社会工作服务中心"]
+    assert names("zhsj", region="440600") == []
+    assert names("514404", region="440402") == ["珠海市家电协会"]

@@ -265,34 +265,25 @@ class SearchDocument(models.Model):
     two engines return identical results. ``text`` is the normalised searchable text, used to
     confirm substring matches of 3+ characters that the bigram lookup only narrows down.
 
-    The name (normalised like queries: NFKC, lower case) and the facets the search filters on
-    are copied here from the organization so that a whole search runs in this one table
-    (registry.search.SearchResults); every service that changes one of them refreshes the
-    document (services.search_document_refresh).
+    ``tokens`` also carries facet tokens (type, subtype, status, industry, each level of the
+    registration region: search.facet_tokens), so a filter is one more token to match.
+    ``name`` is the name normalised like queries (NFKC, lower case), for ordering and the
+    "starts with" relevance tier. Every service that changes any of these inputs rewrites the
+    document (services.search_document_refresh); `gongxin search_rebuild` rewrites them all.
     """
 
     organization = RowidOneToOneField(Organization, primary_key=True, on_delete=models.CASCADE, related_name="+")
     text = models.TextField()
     tokens = models.TextField()
     name = models.CharField(max_length=128, default="")
-    org_type = models.CharField(max_length=32, choices=OrgType.choices, default="")
-    subtype = models.CharField(max_length=32, choices=OrgSubtype.choices, blank=True, default="")
-    region_prefix = models.CharField(max_length=6, default="")
-    status = models.CharField(max_length=32, choices=OrgStatus.choices, default="")
-    industry = models.CharField(max_length=1, choices=Industry.choices, blank=True, default="")
-
-    # The organization fields copied as they are.
-    FACETS = ("org_type", "subtype", "region_prefix", "status", "industry")
 
     class Meta:
         verbose_name = _("search document")
         verbose_name_plural = _("search documents")
         indexes = [
             # SearchResults' tiers: "ORDER BY name, organization_id" walked or ranged (SQLite; on
-            # PostgreSQL the COLLATE "C" twins in migration 0004 serve the same queries).
+            # PostgreSQL the COLLATE "C" twin in migration 0004 serves the same queries).
             models.Index(fields=["name", "organization"], name="searchdoc_name"),
-            # Region filters: "region_prefix >= '4404' AND region_prefix < '4405'".
-            models.Index(fields=["region_prefix", "name"], name="searchdoc_region_name"),
         ]
 
     def __str__(self) -> str:

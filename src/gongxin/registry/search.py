@@ -37,6 +37,7 @@ from pypinyin.seg import mmseg
 from gongxin.core.uscc import CHARSET
 
 PINYIN_MARK = "py"
+FACET_MARK = "x"
 _USCC_PREFIX = re.compile(rf"^[{CHARSET}]{{2,18}}$")
 # Zero-width characters that come along when codes and names are pasted from documents.
 _INVISIBLE = re.compile("[\u200b\u200c\u200d\u2060\ufeff]")
@@ -101,10 +102,31 @@ def pinyin_initials(name: str) -> tuple[str, str]:
     return _initials_of(head) + rest_initials, rest_initials
 
 
-def build_document(name: str, former_names: list[str], legal_representative: str) -> tuple[str, str]:
-    """(text, tokens) of an organization's search document."""
+def facet_tokens(*, org_type: str = "", subtype: str = "", region_prefix: str | None = None, status: str = "",
+                 industry: str = "") -> list[str]:
+    """Tokens for the filterable facets: type, subtype, status, industry and every level of
+    the registration region (44, 4404, 440402), so that a filter is one more token to match
+    and a filtered search stays a pure index lookup on both engines. They start with
+    FACET_MARK and are 3+ characters, which no name n-gram (1–2) or pinyin token (py…) is."""
+    out = []
+    if org_type:
+        out.append(FACET_MARK + "t" + org_type.replace("_", ""))
+    if subtype:
+        out.append(FACET_MARK + "u" + subtype.replace("_", ""))
+    if status:
+        out.append(FACET_MARK + "s" + status.replace("_", ""))
+    if industry:
+        out.append(FACET_MARK + "i" + industry.lower())
+    if region_prefix:
+        out.extend(FACET_MARK + "r" + region_prefix[:n] for n in (2, 4, 6) if len(region_prefix) >= n)
+    return out
+
+
+def build_document(name: str, former_names: list[str], legal_representative: str,
+                   facets: list[str] = ()) -> tuple[str, str]:
+    """(text, tokens) of an organization's search document; ``facets`` from facet_tokens()."""
     texts = [normalize(t) for t in (name, *former_names, legal_representative) if t]
-    tokens: set[str] = set()
+    tokens: set[str] = set(facets)
     for t in texts:
         _ngrams(t, tokens)
     for n in (name, *former_names):
@@ -116,11 +138,18 @@ def build_document(name: str, former_names: list[str], legal_representative: str
 @dataclass
 class ParsedQuery:
     raw: str
-    kind: str  # "all" | "none" | "uscc" | "pinyin" | "text"
+    kind: str  # "all" | "none" | "uscc" | "pinyin" | "text" | "facets" (filters alone)
     tokens: list[str] = field(default_factory=list)
     verify: list[str] = field(default_factory=list)  # terms of 3+ characters to confirm as substrings
     rank_term: str = ""
     uscc_prefix: str = ""
+
+    def with_facets(self, facets: list[str]) -> ParsedQuery:
+        """The same query, narrowed to documents that also carry these facet tokens."""
+        if not facets or self.kind == "none":
+            return self
+        kind = "facets" if self.kind == "all" else self.kind
+        return ParsedQuery(self.raw, kind, [*self.tokens, *facets], self.verify, self.rank_term, self.uscc_prefix)
 
 
 def parse_query(q: str | None) -> ParsedQuery:
@@ -241,9 +270,9 @@ class SearchResults:
     def _matching(self, docs: QuerySet, dense: bool = False) -> QuerySet:
         parsed = self.parsed
         if parsed.kind == "uscc":
-            return docs.filter(organization__uscc__gte=parsed.uscc_prefix,
+            docs = docs.filter(organization__uscc__gte=parsed.uscc_prefix,
                                organization__uscc__lt=_uscc_upper_bound(parsed.uscc_prefix))
-        if parsed.kind not in ("text", "pinyin"):
+        if not parsed.tokens:
             return docs
         if connection.vendor == "postgresql":
             docs = docs.filter(RawSQL("string_to_array(registry_searchdocument.tokens, ' ') @> %s::text[]",
@@ -265,7 +294,7 @@ class SearchResults:
         if self._count is None:
             if self.parsed.kind == "none":
                 self._count = 0
-            elif not self.filtered and self.parsed.kind in ("text", "pinyin"):
+            elif not self.filtered and self.parsed.kind in ("text", "pinyin", "facets"):
                 sql, params = _match_sql(self.parsed)  # the index alone, no table rows
                 with connection.cursor() as cursor:
                     cursor.execute(f"SELECT count(*) FROM ({sql}) matches", params)
@@ -296,7 +325,7 @@ class SearchResults:
 
     def _walk_is_cheaper(self, stop: int) -> bool:
         matches = self.count()
-        if not matches or self.parsed.kind not in ("text", "pinyin"):
+        if not matches or self.parsed.kind not in ("text", "pinyin", "facets"):
             return False
         with connection.cursor() as cursor:  # the table's size, from the end of its key
             cursor.execute("SELECT max(organization_id) FROM registry_searchdocument")

@@ -12,7 +12,7 @@ from gongxin.accounts.models import Role
 from gongxin.core import uscc as uscc_mod
 from gongxin.core.models import Region
 from gongxin.registry.models import Organization, SearchDocument
-from gongxin.registry.search import ParsedQuery, SearchResults, apply_search, parse_query
+from gongxin.registry.search import ParsedQuery, SearchResults, apply_search, facet_tokens, parse_query
 
 
 def region_prefix_filter(field: str, prefix: str) -> Q:
@@ -34,8 +34,7 @@ def jurisdiction_q(user, *, org: str = "") -> Q | None:
     if user.is_platform_admin:
         return None
     if user.role == Role.OFFICER:
-        # Organizations and their search documents both carry region_prefix: no join.
-        return region_prefix_filter("region_prefix", Region.prefix_of(user.jurisdiction_id))
+        return region_prefix_filter(f"{org}region_prefix", Region.prefix_of(user.jurisdiction_id))
     if user.role == Role.ORG_USER:
         return Q(**{f"{org}pk": user.organization_id})
     if user.role == Role.SPONSOR:
@@ -63,23 +62,20 @@ def organization_search(*, actor, q: str | None, filters: SearchFilters, managed
     """The public registry search (everyone may search the registry; ``managed_only`` limits it
     to the actor's scope for the officer workspace). Raises search.QueryTooLong."""
     parsed: ParsedQuery = parse_query(q)
+    region = Region.prefix_of(filters.region) if filters.region else None
+    facets = facet_tokens(org_type=filters.org_type, subtype=filters.subtype, status=filters.status,
+                          industry=filters.industry, region_prefix=region)
     docs = SearchDocument.objects.all()
+    filtered = False
     if managed_only:
-        scope = jurisdiction_q(actor, org="organization__")
-        if scope is not None:
-            docs = docs.filter(scope)
-    if filters.org_type:
-        docs = docs.filter(org_type=filters.org_type)
-    if filters.subtype:
-        docs = docs.filter(subtype=filters.subtype)
-    if filters.status:
-        docs = docs.filter(status=filters.status)
-    if filters.industry:
-        docs = docs.filter(industry=filters.industry)
-    if filters.region:
-        docs = docs.filter(region_prefix_filter("region_prefix", Region.prefix_of(filters.region)))
-    filtered = managed_only or any(vars(filters).values())
-    return apply_search(docs, parsed, filtered=filtered)
+        if actor is not None and actor.is_authenticated and actor.role == Role.OFFICER:
+            # A jurisdiction is a region facet too: the whole search stays in the index.
+            facets += facet_tokens(region_prefix=Region.prefix_of(actor.jurisdiction_id)) or []
+        else:
+            scope = jurisdiction_q(actor, org="organization__")
+            if scope is not None:
+                docs, filtered = docs.filter(scope), True
+    return apply_search(docs, parsed.with_facets(facets), filtered=filtered)
 
 
 class OrganizationNotFound(Http404):

@@ -20,7 +20,7 @@ from gongxin.registry.models import (
     OrganizationChange,
     SearchDocument,
 )
-from gongxin.registry.search import build_document, normalize
+from gongxin.registry.search import build_document, facet_tokens, normalize
 
 
 class StaleEdit(ValidationError):
@@ -29,14 +29,15 @@ class StaleEdit(ValidationError):
 
 def search_document_values(org: Organization) -> dict[str, Any]:
     """Every column of an organization's search document but the key."""
-    text, tokens = build_document(org.name, org.former_names, org.legal_representative)
-    return {"text": text, "tokens": tokens, "name": normalize(org.name),
-            **{f: getattr(org, f) for f in SearchDocument.FACETS}}
+    facets = facet_tokens(org_type=org.org_type, subtype=org.subtype, region_prefix=org.region_prefix,
+                          status=org.status, industry=org.industry)
+    text, tokens = build_document(org.name, org.former_names, org.legal_representative, facets)
+    return {"text": text, "tokens": tokens, "name": normalize(org.name)}
 
 
 def search_document_refresh(org: Organization) -> None:
     """Rewrite the search document; every service changing a name, former name, legal
-    representative or facet (type, subtype, region, status, industry) calls this."""
+    representative, type, subtype, registration authority, status or industry calls this."""
     SearchDocument.objects.update_or_create(organization=org, defaults=search_document_values(org))
 
 

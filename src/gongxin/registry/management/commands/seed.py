@@ -28,7 +28,7 @@ from gongxin.registry.models import (
     SearchDocument,
     SponsorUnit,
 )
-from gongxin.registry.search import build_document, normalize
+from gongxin.registry.search import build_document, facet_tokens, normalize
 
 # A fixed "today" for the generated registry, so the same seed always gives the same data.
 AS_OF = dt.date(2026, 6, 30)
@@ -110,9 +110,10 @@ class Command(BaseCommand):
                     "created_at": now, "updated_at": now,
                 }
                 rows[Organization].append([values[c] for c in cols[Organization]])
-                text, tokens = build_document(name, rec["former_names"], rec["legal_representative"])
-                doc = {"organization_id": org_id, "text": text, "tokens": tokens, "name": normalize(name),
-                       **{f: values[f] for f in SearchDocument.FACETS}}
+                facets = facet_tokens(org_type=rec["org_type"], subtype=rec["subtype"], status=rec["status"],
+                                      industry=rec["industry"], region_prefix=values["region_prefix"])
+                text, tokens = build_document(name, rec["former_names"], rec["legal_representative"], facets)
+                doc = {"organization_id": org_id, "text": text, "tokens": tokens, "name": normalize(name)}
                 rows[SearchDocument].append([doc[c] for c in cols[SearchDocument]])
                 for person_name, position in rec["responsible_persons"]:
                     rows[ResponsiblePerson].append([ids[ResponsiblePerson], org_id, person_name, position, valid_from,
