@@ -86,7 +86,8 @@ def run_engine(engine: str, size: int) -> dict:
     from django.test.utils import CaptureQueriesContext
 
     from gongxin.registry.models import Organization
-    from gongxin.registry.search import _match_sql, parse_query
+    from gongxin.registry.search import _match_sql
+    from gongxin.registry.selectors import SearchFilters, organization_search
 
     call_command("migrate", verbosity=0)
     call_command("collectstatic", interactive=False, verbosity=0)  # the profile page is served as in production
@@ -106,9 +107,11 @@ def run_engine(engine: str, size: int) -> dict:
         params = {"q": q, **filters}
         body = client.get("/api/v1/orgs", params).json()
         api = timed(lambda params=params: client.get("/api/v1/orgs", params).json())
-        parsed = parse_query(q)
+        # The same query as the API builds it, filters included (as facet tokens).
+        parsed = organization_search(actor=None, q=q, filters=SearchFilters(**{
+            "org_type" if k == "type" else k: v for k, v in filters.items()})).parsed
         raw = naive = None
-        if parsed.kind in ("text", "pinyin"):
+        if parsed.kind in ("text", "pinyin", "facets"):
             sql, sql_params = _match_sql(parsed)
 
             def raw_query(sql=sql, sql_params=sql_params):

@@ -29,6 +29,10 @@ EXPECTED = {
     "accounts:password_change": ("/accounts/password/", signed_in_only()),
     "accounts:home": ("/accounts/", signed_in_only()),
     "set_language": ("/i18n/setlang/", every(302)),
+    "accounts:export_organizations": ("/accounts/export/", every(405)),  # POST only
+    # Exports belong to their requester alone (tests/core/test_exports.py); anyone else's is a 404.
+    "export_status": ("/exports/3f1c1d9e-8a52-4c1e-9a55-2b7e0c1d2f00/", signed_in_only(404)),
+    "export_download": ("/exports/3f1c1d9e-8a52-4c1e-9a55-2b7e0c1d2f00/download/", signed_in_only(404)),
     "api:api-root": ("/api/v1/", every(404)),  # django-ninja's root: nothing there but the routes below
     "api:openapi-json": ("/api/v1/openapi.json", every(200)),
     "api:openapi-view": ("/api/v1/docs", every(200)),

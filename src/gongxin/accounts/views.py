@@ -4,13 +4,14 @@ from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.db import transaction
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.urls import reverse_lazy
 from django.utils.translation import gettext_lazy as _
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_GET, require_POST
 
 from gongxin.accounts.models import Role
 from gongxin.core.audit import audit_record
+from gongxin.core.exports import export_request
 from gongxin.registry.search import QueryTooLong
 from gongxin.registry.selectors import SearchFilters, organization_search
 from gongxin.registry.views import paginate
@@ -48,3 +49,11 @@ def home(request):
             error = str(exc)
     return render(request, "accounts/home.html", {"page": page, "q": q, "error": error,
                                                   "querystring": urlencode({"q": q}) if q else ""})
+
+
+@require_POST
+@login_required
+def export_organizations(request):
+    """Queue an Excel export of the workspace list (the same query, within the user's scope)."""
+    job = export_request(actor=request.user, kind="organizations", params={"q": request.POST.get("q", "")[:200]})
+    return redirect("export_status", job_id=job.id)

@@ -6,3 +6,6 @@ class RegistryConfig(AppConfig):
     name = "gongxin.registry"
     label = "registry"
     verbose_name = _("Registry")
+
+    def ready(self):
+        from gongxin.registry import exports  # noqa: F401  (registers the registry's exports)

@@ -10,8 +10,10 @@ becomes "documents containing all of these tokens":
 - a longer term becomes its bigrams, and the document text is checked for the whole term
   (bigrams narrow, the substring check confirms);
 - letters only (``zhsjdxh``) are pinyin initials, matched by prefix (every prefix is a token);
-- letters and digits that could start a USCC are a USCC prefix (a range scan on the unique
-  index).
+- 3+ letters and digits starting with 5 (the civil-affairs department code) are a USCC prefix
+  (a range scan on the unique index);
+- filters (type, subtype, status, industry, region subtree) and an officer's jurisdiction are
+  facet tokens added to the query (facet_tokens).
 
 SQLite answers token lookups with FTS5, PostgreSQL with a GIN index over the token array
 (migration 0002). Both match exact tokens, and ordering uses code-point order on both, so
@@ -103,7 +105,7 @@ def pinyin_initials(name: str) -> tuple[str, str]:
 
 
 def facet_tokens(*, org_type: str = "", subtype: str = "", region_prefix: str | None = None, status: str = "",
-                 industry: str = "") -> list[str]:
+                 industry: str = "", query: bool = False) -> list[str]:
     """Tokens for the filterable facets: type, subtype, status, industry and every level of
     the registration region (44, 4404, 440402), so that a filter is one more token to match
     and a filtered search stays a pure index lookup on both engines. They start with
@@ -117,7 +119,9 @@ def facet_tokens(*, org_type: str = "", subtype: str = "", region_prefix: str | 
         out.append(FACET_MARK + "s" + status.replace("_", ""))
     if industry:
         out.append(FACET_MARK + "i" + industry.lower())
-    if region_prefix:
+    if region_prefix and query:
+        out.append(FACET_MARK + "r" + region_prefix)  # documents carry every level: one suffices
+    elif region_prefix:
         out.extend(FACET_MARK + "r" + region_prefix[:n] for n in (2, 4, 6) if len(region_prefix) >= n)
     return out
 
@@ -239,6 +243,7 @@ class CodePointOrder(Func):
 
 
 _MAX_CHAR = "\U0010ffff"
+WALK_MIN_SHARE = 0.05
 
 
 class SearchResults:
@@ -330,8 +335,11 @@ class SearchResults:
         with connection.cursor() as cursor:  # the table's size, from the end of its key
             cursor.execute("SELECT max(organization_id) FROM registry_searchdocument")
             total = cursor.fetchone()[0] or 0
-        # Walking visits about stop * total / matches index entries; sorting touches every match.
-        return stop * total / matches < matches
+        # Walking visits about stop * total / matches index entries if matches are spread out;
+        # sorting touches every match. Matches can cluster in name order (a district's
+        # organizations all start with its name), which makes a walk visit far more, so walk
+        # only when matches are dense enough (5%) that even the worst case stays a short scan.
+        return matches >= total * WALK_MIN_SHARE and stop * total / matches < matches
 
     def _ids(self, start: int, stop: int) -> list[int]:
         dense = connection.vendor == "sqlite" and self._walk_is_cheaper(stop)
@@ -348,6 +356,13 @@ class SearchResults:
             size = offset + len(rows) if rows else (tier.count() if offset else 0)
             offset = max(0, offset - size)
         return ids
+
+    def iter_ids(self, chunk_size: int = 2000):
+        """Every match's id in order, streamed (one query per tier, no OFFSETs): for exports."""
+        if self.parsed.kind == "none":
+            return
+        for tier in self._tiers(dense=False):
+            yield from tier.values_list("organization_id", flat=True).iterator(chunk_size=chunk_size)
 
     def __getitem__(self, key):
         if not isinstance(key, slice):

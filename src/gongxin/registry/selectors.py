@@ -64,13 +64,13 @@ def organization_search(*, actor, q: str | None, filters: SearchFilters, managed
     parsed: ParsedQuery = parse_query(q)
     region = Region.prefix_of(filters.region) if filters.region else None
     facets = facet_tokens(org_type=filters.org_type, subtype=filters.subtype, status=filters.status,
-                          industry=filters.industry, region_prefix=region)
+                          industry=filters.industry, region_prefix=region, query=True)
     docs = SearchDocument.objects.all()
     filtered = False
     if managed_only:
         if actor is not None and actor.is_authenticated and actor.role == Role.OFFICER:
             # A jurisdiction is a region facet too: the whole search stays in the index.
-            facets += facet_tokens(region_prefix=Region.prefix_of(actor.jurisdiction_id)) or []
+            facets += facet_tokens(region_prefix=Region.prefix_of(actor.jurisdiction_id), query=True)
         else:
             scope = jurisdiction_q(actor, org="organization__")
             if scope is not None:
