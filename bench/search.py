@@ -98,9 +98,7 @@ def run_engine(engine: str, size: int) -> dict:
             raise SystemExit(f"{database_url(engine, size)} has {have} organizations, expected 0 or {size}")
         t = time.perf_counter()
         call_command("seed", orgs=size, seed=2026, batch=10000, no_accounts=True)
-        seed_seconds = time.perf_counter() - t
-        with connection.cursor() as cursor:
-            cursor.execute("ANALYZE" if engine == "sqlite" else "VACUUM ANALYZE")
+        seed_seconds = time.perf_counter() - t  # includes the seed's own index tuning
     client = Client()
     rows = []
     for label, q, filters in QUERIES:
@@ -138,6 +136,9 @@ def run_engine(engine: str, size: int) -> dict:
     with CaptureQueriesContext(connection) as ctx:
         client.get(f"/orgs/{uscc}/")
     profile = {"queries": len(ctx.captured_queries), **timed(lambda: client.get(f"/orgs/{uscc}/"))}
+    previous = RESULTS / f"search-{engine}-{size}.json"
+    if seed_seconds is None and previous.exists():  # measured again on the same data: keep the load time
+        seed_seconds = json.loads(previous.read_text()).get("seed_seconds")
     result = {"engine": engine, "size": size, "seed_seconds": seed_seconds, "rows": rows, "profile": profile,
               "db_version": connection.Database.sqlite_version if engine == "sqlite"
               else connection.cursor().connection.info.server_version}
