@@ -31,7 +31,7 @@ from django.conf import settings
 from django.db import connection
 from django.db.models import BooleanField, F, Func, Q, QuerySet, TextField, Value
 from django.db.models.expressions import RawSQL
-from django.db.models.functions import StrIndex
+from django.db.models.functions import Concat, StrIndex
 from django.utils.translation import gettext_lazy as _
 from pypinyin import Style, lazy_pinyin
 from pypinyin.seg import mmseg
@@ -318,11 +318,21 @@ class SearchResults:
     def __iter__(self):
         return iter(self[0 : self.count()])
 
+    def _clustered(self) -> bool:
+        """Region facets cluster by construction: a district's organizations all start with its
+        name. Walking the name index to find them can mean walking most of it (seconds at a
+        million rows), and PostgreSQL's planner, assuming an even spread, would choose that."""
+        return any(t.startswith(FACET_MARK + "r") for t in self.parsed.tokens)
+
     def _tiers(self, dense: bool) -> list[QuerySet]:
         docs = self._matching(self._docs, dense)
         if self.parsed.kind == "uscc":
             return [docs.order_by("organization__uscc")]
         order = ("name_c", "organization_id")
+        if self._clustered():
+            # The same order through an expression no index serves: fetch the matches, then sort.
+            docs = docs.alias(name_sorted=CodePointOrder(Concat(F("name"), Value(""), output_field=TextField())))
+            order = ("name_sorted", "organization_id")
         if self.parsed.kind != "text":
             return [docs.order_by(*order)]
         term = self.parsed.rank_term
@@ -346,10 +356,7 @@ class SearchResults:
         # sorting touches every match. Matches can cluster in name order (a district's
         # organizations all start with its name), which makes a walk visit far more, so walk
         # only when matches are dense enough (5%) that even the worst case stays a short scan.
-        # Region facets cluster by construction (names start with the region's name), so they
-        # are never walked.
-        clustered = any(t.startswith(FACET_MARK + "r") for t in self.parsed.tokens)
-        return not clustered and matches >= total * WALK_MIN_SHARE and stop * total / matches < matches
+        return not self._clustered() and matches >= total * WALK_MIN_SHARE and stop * total / matches < matches
 
     def _ids(self, start: int, stop: int) -> list[int]:
         dense = connection.vendor == "sqlite" and self._walk_is_cheaper(stop)
