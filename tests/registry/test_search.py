@@ -175,3 +175,20 @@ def test_filters_combine_with_each_other_and_with_the_query(registry):
     assert names(region="440400", org_type=OrgType.SOCIAL_SERVICE_AGENCY) == ["香洲区阳光社会工作服务中心"]
     assert names("zhsj", region="440600") == []
     assert names("514404", region="440402") == ["珠海市家电协会"]
+
+
+def test_a_count_over_the_exact_limit_is_an_estimate_on_postgresql(make_org, monkeypatch):
+    from django.db import connection
+
+    from gongxin.registry import search
+
+    for i in range(6):
+        make_org(f"珠海市第{i}游艇会")
+    monkeypatch.setattr(search, "COUNT_EXACT_LIMIT", 3)
+    results = organization_search(actor=None, q="游艇", filters=SearchFilters())
+    count = results.count()
+    if connection.vendor == "postgresql":
+        assert results.count_exact is False and count >= 4
+    else:
+        assert results.count_exact is True and count == 6
+    assert len(list(results)) == 6  # the rows themselves are all there either way

@@ -6,7 +6,7 @@ from typing import Literal
 
 from django.conf import settings
 from django.utils.translation import gettext as _
-from ninja import Query, Router, Schema
+from ninja import Field, Query, Router, Schema
 
 from gongxin.core.api import ApiError, ErrorOut
 from gongxin.core.models import Region
@@ -49,6 +49,7 @@ class OrgItem(Schema):
 
 class OrgPage(Schema):
     count: int
+    count_exact: bool = Field(True, description="False when count is an estimate (very large result sets on PostgreSQL)")
     page: int
     page_size: int
     items: list[OrgItem]
@@ -82,8 +83,12 @@ def search_orgs(request, params: Query[SearchIn]):
     size = settings.PAGE_SIZE
     start = (params.page - 1) * size
     items = list(qs[start : start + size])
-    count = start + len(items) if (len(items) < size and (items or params.page == 1)) else qs.count()
-    return {"count": count, "page": params.page, "page_size": size, "items": [_item(o) for o in items]}
+    if len(items) < size and (items or params.page == 1):
+        count, exact = start + len(items), True  # the last page: counted by what it holds
+    else:
+        count, exact = qs.count(), qs.count_exact
+    return {"count": count, "count_exact": exact, "page": params.page, "page_size": size,
+            "items": [_item(o) for o in items]}
 
 
 class PersonOut(Schema):
