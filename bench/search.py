@@ -129,6 +129,7 @@ def run_engine(engine: str, size: int) -> dict:
 
             naive = timed(naive_query, repeat=5)
         rows.append({"label": label, "q": q, "filters": filters, "count": body["count"],
+                     "count_exact": body.get("count_exact", True),
                      "first_page": [item["uscc"] for item in body["items"]], "api": api,
                      "raw": raw, "naive": naive})
     uscc = Organization.objects.order_by("id").values_list("uscc", flat=True)[size // 2]
@@ -186,12 +187,22 @@ def same_results_section(results: list[dict]) -> list[str]:
         if len(engines) < 2 or not all("first_page" in row for r in engines.values() for row in r["rows"]):
             continue
         a, b = engines["sqlite"], engines["postgresql"]
-        same = [ra["label"] for ra, rb in zip(a["rows"], b["rows"], strict=True)
-                if (ra["count"], ra["first_page"]) == (rb["count"], rb["first_page"])]
-        differ = [ra["label"] for ra in a["rows"] if ra["label"] not in same]
-        lines.append(f"At {size:,} organizations, SQLite and PostgreSQL returned the same count and the same "
-                     f"first page, in the same order, for {len(same)} of {len(a['rows'])} queries"
-                     + (f"; they differ for: {', '.join(differ)}." if differ else ".") + "\n")
+        pairs = list(zip(a["rows"], b["rows"], strict=True))
+
+        def exact(row):
+            return row.get("count_exact", row["count"] <= 10_000)
+
+        same_pages = [ra["label"] for ra, rb in pairs if ra["first_page"] == rb["first_page"]]
+        both_exact = [(ra, rb) for ra, rb in pairs if exact(ra) and exact(rb)]
+        same_counts = [ra["label"] for ra, rb in both_exact if ra["count"] == rb["count"]]
+        estimated = [f"{rb['label']} ({ra['count']:,} exact, {rb['count']:,} estimated)"
+                     for ra, rb in pairs if not exact(rb)]
+        lines.append(
+            f"At {size:,} organizations: the same first page, in the same order, for {len(same_pages)} of "
+            f"{len(pairs)} queries; the same count for {len(same_counts)} of the {len(both_exact)} queries whose "
+            f"counts are exact on both engines."
+            + (f" PostgreSQL estimated the count (over 10,000 matches) for: {'; '.join(estimated)}." if estimated else "")
+            + "\n")
     return (["## Same results on both engines", "", *lines] if lines else [])
 
 
