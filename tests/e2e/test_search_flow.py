@@ -38,3 +38,14 @@ def test_search_open_profile_and_switch_language(live_server, page, orgs):
     page.get_by_test_id("lang-switch").click()
     page.wait_for_load_state()
     assert page.locator("html").get_attribute("lang") == "zh-hans"
+
+
+def test_pages_render_under_the_content_security_policy(live_server, page, orgs):
+    violations = []
+    page.on("console", lambda msg: violations.append(msg.text) if "Content Security Policy" in msg.text else None)
+    page.goto(f"{live_server.url}/orgs/?q=协会")
+    page.get_by_test_id("result-link").first.click()
+    page.get_by_test_id("org-name").wait_for()
+    page.goto(f"{live_server.url}/api/v1/docs")
+    page.get_by_text("/api/v1/orgs/{uscc}").first.wait_for(timeout=15000)  # Swagger UI rendered
+    assert violations == []

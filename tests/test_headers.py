@@ -1,0 +1,16 @@
+"""Security headers on every kind of page (HTML, API, error pages)."""
+
+import pytest
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.mark.parametrize("url", ["/orgs/", "/orgs/51100000500002862F/", "/accounts/login/", "/api/v1/orgs",
+                                 "/api/v1/docs", "/no-such-page/"])
+def test_security_headers(client, url):
+    response = client.get(url)
+    csp = response["Content-Security-Policy"]
+    assert "default-src 'self'" in csp and "frame-ancestors 'none'" in csp and "unsafe-inline" not in csp
+    assert response["X-Frame-Options"] == "DENY"
+    assert response["X-Content-Type-Options"] == "nosniff"
+    assert response["Referrer-Policy"] == "same-origin"
