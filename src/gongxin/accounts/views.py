@@ -1,5 +1,6 @@
 from urllib.parse import urlencode
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
@@ -57,3 +58,11 @@ def export_organizations(request):
     """Queue an Excel export of the workspace list (the same query, within the user's scope)."""
     job = export_request(actor=request.user, kind="organizations", params={"q": request.POST.get("q", "")[:200]})
     return redirect("export_status", job_id=job.id)
+
+
+def locked_out(request, credentials, *args, **kwargs):
+    """The page django-axes shows when a sign-in is locked out (HTTP 429)."""
+    return render(request, "accounts/locked_out.html", {
+        "failure_limit": settings.AXES_FAILURE_LIMIT,
+        "minutes": int(settings.AXES_COOLOFF_TIME.total_seconds() // 60),
+    }, status=429)
