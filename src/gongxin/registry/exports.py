@@ -2,12 +2,9 @@
 
 from __future__ import annotations
 
-from itertools import islice
-
 from django.utils.translation import gettext as _
 
 from gongxin.core.exports import ExportData, exporter
-from gongxin.registry.models import Organization
 from gongxin.registry.selectors import SearchFilters, organization_search
 
 
@@ -21,15 +18,11 @@ def organizations(actor, params: dict) -> ExportData:
                _("Industry"), _("Phone")]
 
     def rows():
-        orgs = Organization.objects.select_related("registration_authority", "sponsor_unit").order_by()
-        ids_iter = results.iter_ids()
-        while ids := list(islice(ids_iter, 1000)):
-            by_id = orgs.in_bulk(ids)
-            for org in (by_id[i] for i in ids if i in by_id):
-                yield [org.name, org.uscc, str(org.type_label), str(org.subtype_label), org.registration_authority_name,
-                       org.legal_representative, org.established_on.isoformat(), str(org.status_label), org.address,
-                       org.sponsor_unit.name if org.sponsor_unit_id else "",
-                       org.get_industry_display() if org.industry else "", org.phone]
+        for org in results.organizations("sponsor_unit"):
+            yield [org.name, org.uscc, str(org.type_label), str(org.subtype_label), org.registration_authority_name,
+                   org.legal_representative, org.established_on.isoformat(), str(org.status_label), org.address,
+                   org.sponsor_unit.name if org.sponsor_unit_id else "",
+                   org.get_industry_display() if org.industry else "", org.phone]
 
     return ExportData(headers=[str(h) for h in headers], total=results.count(), rows=rows(),
                       sheet=str(_("Organizations")))

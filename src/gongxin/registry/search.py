@@ -336,11 +336,16 @@ class SearchResults:
         return self.count()
 
     def __iter__(self):
-        """Every match in order (not bounded by an estimated count), a chunk of rows at a time."""
+        return self.organizations()
+
+    def organizations(self, *related: str):
+        """Every match in order (not bounded by an estimated count), read a chunk of rows at a
+        time, with ``related`` joined in as well (exports add the sponsor unit)."""
+        orgs = self._orgs.select_related(*related) if related else self._orgs
         ids = self.iter_ids()
         while chunk := list(itertools.islice(ids, 1000)):
-            orgs = self._orgs.in_bulk(chunk)
-            yield from (orgs[i] for i in chunk if i in orgs)
+            by_id = orgs.in_bulk(chunk)
+            yield from (by_id[i] for i in chunk if i in by_id)
 
     def _clustered(self) -> bool:
         """Region facets cluster by construction: a district's organizations all start with its

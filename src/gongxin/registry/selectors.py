@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from django.db.models import Q, QuerySet
+from django.db.models import Q
 from django.http import Http404
 from django.utils.translation import gettext as _
 
@@ -40,13 +40,6 @@ def jurisdiction_q(user, *, org: str = "") -> Q | None:
     if user.role == Role.SPONSOR:
         return Q(**{f"{org}sponsor_unit_id": user.sponsor_unit_id})
     return Q(pk__in=[])
-
-
-def organizations_managed(*, actor) -> QuerySet[Organization]:
-    """Organizations within the actor's scope (officer jurisdiction, own organization, sponsored)."""
-    qs = Organization.objects.select_related("registration_authority")
-    scope = jurisdiction_q(actor)
-    return qs if scope is None else qs.filter(scope)
 
 
 @dataclass
