@@ -122,3 +122,32 @@ class ExportJob(models.Model):
     @property
     def percent(self) -> int:
         return 100 if self.status == self.Status.DONE else int(100 * self.done / self.total) if self.total else 0
+
+
+class WorkdayYear(models.Model):
+    """An administrator's entry of one year's holiday schedule, overriding chinese-calendar.
+
+    The State Council publishes each year's holidays and 调休 working weekends in late autumn;
+    until the package catches up, an administrator types the year in here (core.workdays).
+    Write through ``core.services.workday_year_set`` so the change is audited.
+    """
+
+    year = models.PositiveSmallIntegerField(_("year"), primary_key=True)
+    holidays = models.JSONField(_("holidays"), default=list, blank=True,
+                                help_text=_("ISO dates (YYYY-MM-DD) that are days off."))
+    workdays = models.JSONField(_("adjusted working days"), default=list, blank=True,
+                                help_text=_("ISO dates of weekend days that are working days (调休)."))
+    note = models.CharField(_("note"), max_length=255, blank=True)
+    entered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("entered by"), null=True, blank=True,
+        on_delete=models.PROTECT, related_name="+",
+    )
+    entered_at = models.DateTimeField(_("entered at"), auto_now=True)
+
+    class Meta:
+        ordering = ["-year"]
+        verbose_name = _("working-day calendar year")
+        verbose_name_plural = _("working-day calendar years")
+
+    def __str__(self) -> str:
+        return str(self.year)
