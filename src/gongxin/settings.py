@@ -39,6 +39,7 @@ INSTALLED_APPS = [
     "gongxin.core",
     "gongxin.accounts",
     "gongxin.registry",
+    "gongxin.annual",
 ]
 
 MIDDLEWARE = [
@@ -193,6 +194,11 @@ SEARCH_MAX_QUERY_LENGTH = env_int("SEARCH_MAX_QUERY_LENGTH", 100)
 PAGE_SIZE = env_int("PAGE_SIZE", 20)
 
 PLATFORM_NAME = _("Gongxin social organization platform")
+
+# CJK TrueType fonts embedded in every PDF (core/pdf.py): a path each, empty = auto-detect
+# Debian's fonts-wqy-microhei (body) and fonts-arphic-gbsn00lp (titles, a Song face).
+PDF_FONT_BODY = env_str("PDF_FONT_BODY", "")
+PDF_FONT_TITLE = env_str("PDF_FONT_TITLE", "")
 
 LOGGING = {
     "version": 1,
