@@ -67,6 +67,7 @@ def actors(db, make_org):
         "public": None,
         "org_user_a": _user("org_a", Role.ORG_USER, organization=org_a),
         "org_user_b": _user("org_b", Role.ORG_USER, organization=org_b),
+        "founder": _user("founder", Role.FOUNDER),
         "officer_zhuhai": _user("officer_zh", Role.OFFICER, jurisdiction_id="440400"),
         "officer_foshan": _user("officer_fs", Role.OFFICER, jurisdiction_id="440600"),
         "sponsor": _user("sponsor", Role.SPONSOR, sponsor_unit=sponsor_unit),
@@ -112,3 +113,13 @@ def pytest_runtest_teardown(item):
         if connection.vendor == "postgresql" and connection.connection is not None:
             with connection.cursor() as cursor:
                 cursor.execute("RESET gongxin.audit_unlocked")
+
+
+@pytest.fixture(autouse=True)
+def _fresh_policy_cache():
+    """Jurisdiction policies are cached per process; a rolled-back test's policy must not leak."""
+    from gongxin.registry.policy import policy_cache_clear
+
+    policy_cache_clear()
+    yield
+    policy_cache_clear()

@@ -37,3 +37,24 @@ def page(browser):
     context.close()
 
 
+
+
+E2E_PASSWORD = "Correct-horse-9"
+
+
+def e2e_user(username, **fields):
+    """A user for a browser test (role and scope in ``fields``), with the shared password."""
+    from gongxin.accounts.models import User
+
+    user = User(username=username, **fields)
+    user.set_password(E2E_PASSWORD)
+    user.save()
+    return user
+
+
+def login(page, live_server, username):
+    page.goto(f"{live_server.url}/accounts/login/")
+    page.fill("input[name=username]", username)
+    page.fill("input[name=password]", E2E_PASSWORD)
+    page.locator("form button[type=submit]").last.click()
+    page.wait_for_url(f"{live_server.url}/accounts/")

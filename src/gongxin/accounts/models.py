@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 class Role(models.TextChoices):
     ORG_USER = "org_user", _("Organization user")
+    FOUNDER = "founder", _("Founder (applicant for establishment)")
     OFFICER = "officer", _("Registration officer")
     SPONSOR = "sponsor", _("Sponsor unit")
     PURCHASER = "purchaser", _("Purchaser")
@@ -22,6 +23,7 @@ class User(AbstractUser):
     Scope by role: an officer's ``jurisdiction`` (a region subtree), an organization user's
     ``organization``, a sponsor user's ``sponsor_unit``; purchasers and evaluators are scoped
     by the records assigned to them in later modules (``unit_name`` names their body).
+    A founder has no scope but their own registration applications.
     """
 
     role = models.CharField(_("role"), max_length=16, choices=Role.choices)

@@ -22,6 +22,7 @@ DEMO_ACCOUNTS = [
     ("officer_foshan", "佛山市民政局 黄科员", Role.OFFICER, "佛山市民政局", "440600"),
     ("org_zhuhai", "珠海协会 秘书处", Role.ORG_USER, "", None),
     ("sponsor_zhuhai", "业务主管单位 联络员", Role.SPONSOR, "", None),
+    ("founder", "筹备组 王先生", Role.FOUNDER, "", None),
     ("purchaser_zhuhai", "珠海市民政局 采购经办人", Role.PURCHASER, "珠海市民政局", None),
     ("evaluator", "第三方评估机构 评估员", Role.EVALUATOR, "广东省社会组织评估中心", None),
 ]

@@ -1,5 +1,12 @@
 from django.apps import AppConfig
+from django.db.models.signals import post_delete, post_save
 from django.utils.translation import gettext_lazy as _
+
+
+def _policy_changed(**kwargs):
+    from gongxin.registry.policy import policy_cache_clear
+
+    policy_cache_clear()
 
 
 class RegistryConfig(AppConfig):
@@ -9,3 +16,7 @@ class RegistryConfig(AppConfig):
 
     def ready(self):
         from gongxin.registry import exports  # noqa: F401  (registers the registry's exports)
+        from gongxin.registry.models import JurisdictionPolicy
+
+        post_save.connect(_policy_changed, sender=JurisdictionPolicy, dispatch_uid="policy_changed")
+        post_delete.connect(_policy_changed, sender=JurisdictionPolicy, dispatch_uid="policy_changed_delete")

@@ -37,3 +37,100 @@ class OrgSearchForm(forms.Form):
         d = self.cleaned_data
         return SearchFilters(org_type=d["type"], subtype=d["subtype"], region=d["region"], status=d["status"],
                              industry=d["industry"])
+
+
+def _authority_choices():
+    regions = Region.objects.filter(code__startswith="44", level__gte=1).order_by("code")
+    return [("", "—"), *[(r.code, ("\u3000" * (r.level - 1)) + r.name) for r in regions]]
+
+
+def _sponsor_choices():
+    from gongxin.registry.models import SponsorUnit
+
+    return [("", _("None (direct registration)")), *SponsorUnit.objects.values_list("pk", "name")]
+
+
+class EstablishmentForm(forms.Form):
+    """An establishment application (筹备 and 成立 in one, seed 004)."""
+
+    registration_authority = forms.ChoiceField(label=_("Registration authority"))
+    name = forms.CharField(label=_("Proposed name"), max_length=128)
+    org_type = forms.ChoiceField(label=_("Type"), choices=_blank("—", OrgType.choices))
+    subtype = forms.ChoiceField(label=_("Subtype"), required=False, choices=_blank("—", OrgSubtype.choices[1:]))
+    industry = forms.ChoiceField(label=_("Industry"), required=False, choices=_blank("—", Industry.choices))
+    sponsor_unit = forms.ChoiceField(label=_("Sponsor unit"), required=False)
+    legal_representative = forms.CharField(label=_("Legal representative"), max_length=64)
+    address = forms.CharField(label=_("Address"), max_length=256)
+    business_scope = forms.CharField(label=_("Business scope"), widget=forms.Textarea(attrs={"rows": 3}))
+    registered_capital = forms.DecimalField(label=_("Registered capital (10,000 yuan)"), min_value=0,
+                                            decimal_places=2, max_digits=14)
+    member_count = forms.IntegerField(label=_("Members"), required=False, min_value=0,
+                                      help_text=_("Social groups: individual and unit members at founding."))
+    phone = forms.CharField(label=_("Phone"), required=False, max_length=32)
+    founders = forms.CharField(label=_("Founders"), required=False, widget=forms.Textarea(attrs={"rows": 2}),
+                               help_text=_("One name per line."))
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["registration_authority"].choices = _authority_choices()
+        self.fields["sponsor_unit"].choices = _sponsor_choices()
+        for f in self.fields.values():
+            f.widget.attrs.setdefault("class", "form-select" if isinstance(f.widget, forms.Select) else "form-control")
+
+    def data_items(self) -> dict:
+        d = dict(self.cleaned_data)
+        d.pop("registration_authority"), d.pop("version")
+        d["founders"] = [line for line in d["founders"].splitlines() if line.strip()]
+        return d
+
+
+class ChangeForm(forms.Form):
+    """A change registration application: only the items filled in change."""
+
+    name = forms.CharField(label=_("New name"), required=False, max_length=128)
+    legal_representative = forms.CharField(label=_("New legal representative"), required=False, max_length=64)
+    address = forms.CharField(label=_("New address"), required=False, max_length=256)
+    business_scope = forms.CharField(label=_("New business scope"), required=False,
+                                     widget=forms.Textarea(attrs={"rows": 3}))
+    registered_capital = forms.DecimalField(label=_("New registered capital (10,000 yuan)"), required=False,
+                                            min_value=0, decimal_places=2, max_digits=14)
+    sponsor_unit = forms.ChoiceField(label=_("New sponsor unit"), required=False)
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["sponsor_unit"].choices = [("", _("Unchanged")), *_sponsor_choices()[1:]]
+        for f in self.fields.values():
+            f.widget.attrs.setdefault("class", "form-select" if isinstance(f.widget, forms.Select) else "form-control")
+
+    def data_items(self) -> dict:
+        return {k: v for k, v in self.cleaned_data.items() if k != "version" and v not in (None, "")}
+
+
+class DeregistrationForm(forms.Form):
+    reason = forms.CharField(label=_("Reason for deregistration"), widget=forms.Textarea(
+        attrs={"rows": 3, "class": "form-control"}))
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+
+    def data_items(self) -> dict:
+        return {"reason": self.cleaned_data["reason"]}
+
+
+APPLICATION_FORMS = {"establishment": EstablishmentForm, "change": ChangeForm, "deregistration": DeregistrationForm}
+
+
+class DecisionForm(forms.Form):
+    reasons = forms.CharField(label=_("Reasons for rejection"), required=False,
+                              widget=forms.Textarea(attrs={"rows": 3, "class": "form-control"}))
+    version = forms.IntegerField(widget=forms.HiddenInput)
+
+
+class BranchForm(forms.Form):
+    name = forms.CharField(label=_("Name"), max_length=128, widget=forms.TextInput(attrs={"class": "form-control"}))
+    kind = forms.ChoiceField(label=_("Kind"), choices=[("branch", _("Branch")), ("representative", _("Representative office"))],
+                             widget=forms.Select(attrs={"class": "form-select"}))
+    leader = forms.CharField(label=_("Leader"), required=False, max_length=64,
+                             widget=forms.TextInput(attrs={"class": "form-control"}))
+    established_on = forms.DateField(label=_("Established on"), required=False,
+                                     widget=forms.DateInput(attrs={"class": "form-control", "type": "date"}))

@@ -235,6 +235,12 @@ class ChangeItem(models.TextChoices):
     BUSINESS_SCOPE = "business_scope", _("Business scope")
     REGISTERED_CAPITAL = "registered_capital", _("Registered capital")
     SPONSOR_UNIT = "sponsor_unit", _("Sponsor unit")
+    # Not changeable by a change registration: published when deregistration, cancellation or
+    # revocation ends the organization.
+    STATUS = "status", _("Status")
+
+
+CHANGEABLE_ITEMS = [c.value for c in ChangeItem if c != ChangeItem.STATUS]
 
 
 class OrganizationChange(models.Model):
@@ -288,3 +294,108 @@ class SearchDocument(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+class AnnualMode(models.TextChoices):
+    REVIEW = "review", _("Review with a conclusion (national annual inspection)")
+    FILING = "filing", _("Filing and publication only (Guangdong mode)")
+
+
+class JurisdictionPolicy(models.Model):
+    """Per-jurisdiction settings (seed 004, domain-rules.md §3). Every field is optional: an empty
+    field inherits from the enclosing region's policy, and finally from ``POLICY_DEFAULTS``, so
+    setting 440000 to the filing mode covers every Guangdong city unless one says otherwise.
+    Resolved by ``registry.policy.policy_for``."""
+
+    region = models.OneToOneField("core.Region", verbose_name=_("region"), primary_key=True,
+                                  on_delete=models.PROTECT, related_name="+")
+    registration_time_limit = models.PositiveSmallIntegerField(
+        _("registration decision time limit (working days)"), null=True, blank=True)
+    min_members = models.PositiveSmallIntegerField(_("minimum members"), null=True, blank=True)
+    min_members_priority = models.PositiveSmallIntegerField(
+        _("minimum members in priority industries"), null=True, blank=True)
+    priority_industries = models.JSONField(_("priority industries"), null=True, blank=True,
+                                           help_text=_("GB/T 4754 section letters, e.g. [\"A\", \"M\"]"))
+    annual_mode = models.CharField(_("annual report mode"), max_length=16, choices=AnnualMode.choices, blank=True)
+    annual_sponsor_deadline = models.CharField(_("sponsor pre-review deadline (MM-DD)"), max_length=5, blank=True)
+    annual_authority_deadline = models.CharField(_("annual report deadline (MM-DD)"), max_length=5, blank=True)
+    rectification_time_limit = models.PositiveSmallIntegerField(
+        _("rectification time limit (working days)"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("jurisdiction policy")
+        verbose_name_plural = _("jurisdiction policies")
+        constraints = [
+            models.CheckConstraint(
+                name="policy_deadlines_mm_dd",
+                condition=(models.Q(annual_sponsor_deadline="") | models.Q(annual_sponsor_deadline__regex=r"^\d\d-\d\d$"))
+                & (models.Q(annual_authority_deadline="") | models.Q(annual_authority_deadline__regex=r"^\d\d-\d\d$")),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return str(self.region_id)
+
+
+class ApplicationKind(models.TextChoices):
+    ESTABLISHMENT = "establishment", _("Establishment registration")
+    CHANGE = "change", _("Change registration")
+    DEREGISTRATION = "deregistration", _("Deregistration")
+
+
+class ApplicationStatus(models.TextChoices):
+    DRAFT = "draft", _("Draft")
+    SUBMITTED = "submitted", _("Under review")
+    APPROVED = "approved", _("Approved")
+    REJECTED = "rejected", _("Rejected")
+    WITHDRAWN = "withdrawn", _("Withdrawn")
+
+
+class RegistrationApplication(models.Model):
+    """An application for establishment (筹备 and 成立 merged, seed 004), change or deregistration
+    registration. ``data`` holds the registered items applied for (the Organization field names);
+    the decision is due ``due_on`` (working days from submission, the jurisdiction's limit)."""
+
+    kind = models.CharField(_("kind"), max_length=16, choices=ApplicationKind.choices)
+    status = models.CharField(_("status"), max_length=16, choices=ApplicationStatus.choices,
+                              default=ApplicationStatus.DRAFT, db_index=True)
+    applicant = models.ForeignKey("accounts.User", verbose_name=_("applicant"), on_delete=models.PROTECT,
+                                  related_name="+")
+    organization = models.ForeignKey(Organization, verbose_name=_("organization"), null=True, blank=True,
+                                     on_delete=models.PROTECT, related_name="applications")
+    registration_authority = models.ForeignKey("core.Region", verbose_name=_("registration authority"),
+                                               on_delete=models.PROTECT, related_name="+")
+    # As on Organization: the officer worklist is one range scan on the authority's prefix.
+    region_prefix = models.CharField(max_length=6, db_index=True, editable=False)
+    data = models.JSONField(_("items applied for"), default=dict)
+    submitted_at = models.DateTimeField(_("submitted"), null=True, blank=True)
+    due_on = models.DateField(_("decision due"), null=True, blank=True)
+    due_provisional = models.BooleanField(default=False)
+    decided_at = models.DateTimeField(_("decided"), null=True, blank=True)
+    decided_by = models.ForeignKey("accounts.User", verbose_name=_("decided by"), null=True, blank=True,
+                                   on_delete=models.PROTECT, related_name="+")
+    decision_reasons = models.TextField(_("reasons"), blank=True)
+    version = models.PositiveIntegerField(default=1)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("registration application")
+        verbose_name_plural = _("registration applications")
+        indexes = [
+            # The officer worklist: open applications in a jurisdiction, earliest deadline first.
+            models.Index(fields=["status", "region_prefix", "due_on"], name="application_worklist"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                name="application_org_unless_establishment",
+                condition=models.Q(kind="establishment") | models.Q(organization__isnull=False),
+            ),
+            models.CheckConstraint(
+                name="application_submitted_has_due_date",
+                condition=models.Q(status__in=["draft", "withdrawn"]) | models.Q(due_on__isnull=False),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.data.get('name', '')}"

@@ -13,9 +13,9 @@ from gongxin.core import uscc as uscc_mod
 from gongxin.core.audit import audit_record
 from gongxin.core.models import Region
 from gongxin.registry.models import (
+    CHANGEABLE_ITEMS,
     SUBTYPES_BY_TYPE,
     USCC_TYPE_DIGIT,
-    ChangeItem,
     Organization,
     OrganizationChange,
     SearchDocument,
@@ -73,11 +73,38 @@ def organization_register(*, actor, **fields: Any) -> Organization:
 
 
 @transaction.atomic
+def organization_end(*, actor, org: Organization, status: str, reason: str, ended_on: dt.date,
+                     action: str = "organization.status") -> Organization:
+    """End an active organization's registration (deregistered, registration cancelled,
+    certificate revoked): the status, a published change entry, its search document and the
+    audit event. Used by deregistration applications and dormancy decisions alike."""
+    from django.utils import translation
+
+    from gongxin.registry.models import ChangeItem, OrgStatus
+
+    locked = Organization.objects.select_for_update().get(pk=org.pk)
+    if locked.status != OrgStatus.ACTIVE:
+        raise ValidationError(_("The organization is no longer active (%(status)s).") % {"status": locked.status_label})
+    before = {"status": locked.status, "version": locked.version}
+    locked.status = OrgStatus(status)
+    locked.version += 1
+    locked.save(update_fields=["status", "version", "updated_at"])
+    with translation.override("zh-hans"):  # the published record is in the registry's language
+        OrganizationChange.objects.create(organization=locked, item=ChangeItem.STATUS,
+                                          before=str(OrgStatus.ACTIVE.label), after=str(locked.status_label),
+                                          changed_on=ended_on)
+    search_document_refresh(locked)
+    audit_record(actor=actor, action=action, obj=locked, before=before,
+                 after={"status": locked.status, "version": locked.version, "reason": reason})
+    return locked
+
+
+@transaction.atomic
 def organization_change(*, actor, org: Organization, expected_version: int, changed_on: dt.date,
                         **changes: Any) -> Organization:
     """Record a change registration: update the items, publish each as a change entry, keep
     the old name among former names. Refused if someone else saved in between."""
-    unknown = set(changes) - set(ChangeItem.values)
+    unknown = set(changes) - set(CHANGEABLE_ITEMS)
     if unknown:
         raise ValidationError(_("These items cannot be changed here: %(items)s") % {"items": ", ".join(sorted(unknown))})
     locked = Organization.objects.select_for_update().get(pk=org.pk)

@@ -1,0 +1,241 @@
+"""Registration applications: the applicant's pages, the officer's worklist and decision page,
+branch filing, and the registration certificate download."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.db.models import Q
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from gongxin.accounts.models import Role
+from gongxin.core.audit import audit_record
+from gongxin.core.forms import form_add_errors
+from gongxin.core.models import Region
+from gongxin.core.workdays import workdays_left
+from gongxin.registry import applications as svc
+from gongxin.registry.forms import APPLICATION_FORMS, BranchForm, DecisionForm
+from gongxin.registry.models import ApplicationKind, ApplicationStatus, Organization, RegistrationApplication
+from gongxin.registry.selectors import jurisdiction_q, region_prefix_filter
+from gongxin.registry.views import paginate
+
+
+def applications_visible(actor):
+    """The applicant's own applications; an officer's jurisdiction's submitted ones; all for admins."""
+    qs = RegistrationApplication.objects.select_related("organization", "registration_authority", "applicant")
+    if actor.is_platform_admin:
+        return qs
+    if actor.role == Role.OFFICER:
+        return qs.filter(region_prefix_filter("region_prefix", Region.prefix_of(actor.jurisdiction_id))).exclude(
+            status=ApplicationStatus.DRAFT)
+    return qs.filter(applicant=actor)
+
+
+def application_get(actor, pk: int) -> RegistrationApplication:
+    app = applications_visible(actor).filter(pk=pk).first()
+    if app is None:
+        raise Http404
+    return app
+
+
+@require_GET
+@login_required
+def my_applications(request):
+    user = request.user
+    if user.role not in (Role.FOUNDER, Role.ORG_USER):
+        raise Http404
+    page = paginate(request, applications_visible(user).order_by("-created_at", "-id"))
+    branches = user.organization.branches.all() if user.organization_id else []
+    return render(request, "registry/applications_mine.html", {
+        "page": page, "branches": branches, "branch_form": BranchForm() if user.organization_id else None})
+
+
+@require_POST
+@login_required
+def branch_file(request):
+    """An organization files a branch or representative office (no approval needed)."""
+    user = request.user
+    if user.role != Role.ORG_USER:
+        raise Http404
+    form = BranchForm(request.POST)
+    if form.is_valid():
+        try:
+            svc.branch_file(actor=user, organization=user.organization, **form.cleaned_data)
+            messages.success(request, _("Branch filed; it now shows on your public profile."))
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+    else:
+        messages.error(request, " ".join(str(e) for errs in form.errors.values() for e in errs))
+    return redirect("registry:applications_mine")
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+def application_new(request, kind: str, pk: int | None = None):
+    """New application of ``kind``, or (with ``pk``) editing one's own draft."""
+    user = request.user
+    app = None
+    if pk is not None:
+        app = application_get(user, pk)
+        if app.applicant_id != user.pk or app.status != ApplicationStatus.DRAFT:
+            raise Http404
+        kind = app.kind
+    if kind not in APPLICATION_FORMS:
+        raise Http404
+    if kind == ApplicationKind.ESTABLISHMENT and user.role not in (Role.FOUNDER, Role.ORG_USER):
+        raise Http404
+    if kind != ApplicationKind.ESTABLISHMENT and user.role != Role.ORG_USER:
+        raise Http404
+    form_class = APPLICATION_FORMS[kind]
+    initial = {}
+    if app is not None:
+        initial = {**app.data, "version": app.version, "registration_authority": app.registration_authority_id}
+        if isinstance(initial.get("founders"), list):
+            initial["founders"] = "\n".join(initial["founders"])
+    form = form_class(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            authority = None
+            if kind == ApplicationKind.ESTABLISHMENT:
+                authority = Region.objects.get(code=form.cleaned_data["registration_authority"])
+            saved = svc.application_save(
+                actor=user, kind=kind, data=form.data_items(), authority=authority,
+                organization=user.organization if kind != ApplicationKind.ESTABLISHMENT else None,
+                application=app, expected_version=form.cleaned_data.get("version"))
+            if "submit" in request.POST:
+                saved = svc.application_submit(actor=user, application=saved, expected_version=saved.version)
+                messages.success(request, _("Application submitted. A decision is due by %(date)s.")
+                                 % {"date": saved.due_on.isoformat()})
+            else:
+                messages.success(request, _("Draft saved."))
+            return redirect("registry:application_detail", pk=saved.pk)
+        except ValidationError as exc:
+            form_add_errors(form, exc)
+    return render(request, "registry/application_form.html", {
+        "form": form, "kind": kind, "kind_label": ApplicationKind(kind).label, "app": app,
+        "org": user.organization if kind != ApplicationKind.ESTABLISHMENT else None})
+
+
+@require_GET
+@login_required
+def application_detail(request, pk: int):
+    user = request.user
+    app = application_get(user, pk)
+    officer = user.role == Role.OFFICER or user.is_platform_admin
+    checks = svc.application_checks(app) if officer and app.status == ApplicationStatus.SUBMITTED else []
+    today = timezone.localdate()
+    days_left = workdays_left(today, app.due_on) if app.due_on and app.status == ApplicationStatus.SUBMITTED else None
+    return render(request, "registry/application_detail.html", {
+        "items": application_items(app), "overdue_days": -days_left if days_left is not None else 0,
+        "app": app, "checks": checks, "officer": officer,
+        "decision_form": DecisionForm(initial={"version": app.version}) if checks else None,
+        "days_left": days_left,
+        "blocked": any(c.level == "error" for c in checks)})
+
+
+EXTRA_LABELS = {"founders": gettext_lazy("Founders"), "reason": gettext_lazy("Reason for deregistration")}
+
+
+def application_items(app: RegistrationApplication) -> list[tuple[str, object]]:
+    """The items applied for, labelled, with codes shown as their names."""
+    from gongxin.registry.models import Industry, OrgSubtype, OrgType, SponsorUnit
+
+    out = []
+    for key, value in app.data.items():
+        if key in EXTRA_LABELS:
+            label = EXTRA_LABELS[key]
+        else:
+            label = Organization._meta.get_field(key).verbose_name
+        if key == "org_type" and value:
+            value = OrgType(value).label
+        elif key == "subtype" and value:
+            value = OrgSubtype(value).label
+        elif key == "industry" and value:
+            value = Industry(value).label
+        elif key == "sponsor_unit" and value:
+            value = SponsorUnit.objects.filter(pk=value).values_list("name", flat=True).first() or value
+        elif isinstance(value, list):
+            value = "、".join(value)
+        out.append((str(label), value))
+    return out
+
+
+@require_POST
+@login_required
+def application_action(request, pk: int, action: str):
+    """submit / withdraw (the applicant), approve / reject (the registration authority)."""
+    user = request.user
+    app = application_get(user, pk)
+    form = DecisionForm(request.POST)
+    version = int(request.POST.get("version") or 0)
+    try:
+        if action == "submit":
+            svc.application_submit(actor=user, application=app, expected_version=version)
+            messages.success(request, _("Application submitted."))
+        elif action == "withdraw":
+            svc.application_withdraw(actor=user, application=app)
+            messages.success(request, _("Application withdrawn."))
+        elif action == "approve":
+            if app.kind == ApplicationKind.DEREGISTRATION and request.POST.get("confirm") != "yes":
+                raise ValidationError(_("Tick the confirmation: approving ends this organization's registration."))
+            app = svc.application_approve(actor=user, application=app, expected_version=version)
+            messages.success(request, _("Approved."))
+        elif action == "reject":
+            reasons = form.data.get("reasons", "")
+            svc.application_reject(actor=user, application=app, reasons=reasons, expected_version=version)
+            messages.success(request, _("Rejected; the applicant sees your reasons."))
+        else:
+            raise Http404
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    return redirect("registry:application_detail", pk=pk)
+
+
+@require_GET
+@login_required
+def worklist(request):
+    """The officer's worklist: submitted applications in the jurisdiction, overdue and nearest
+    deadline first, with working days left."""
+    user = request.user
+    if not (user.role == Role.OFFICER or user.is_platform_admin):
+        raise Http404
+    kind = request.GET.get("kind", "")
+    qs = applications_visible(user).filter(status=ApplicationStatus.SUBMITTED)
+    if kind in ApplicationKind.values:
+        qs = qs.filter(kind=kind)
+    page = paginate(request, qs.order_by("due_on", "submitted_at", "id"))
+    today = timezone.localdate()
+    for app in page.object_list:
+        app.days_left = workdays_left(today, app.due_on)
+        app.overdue_days = -app.days_left
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(request, "registry/applications_worklist.html", {
+        "page": page, "kind": kind, "kinds": ApplicationKind.choices, "querystring": query.urlencode()})
+
+
+@require_GET
+@login_required
+def certificate(request, uscc: str):
+    """The registration certificate as a PDF: for the organization itself and its officers."""
+    from gongxin.registry.certificates import certificate_pdf
+
+    scope = jurisdiction_q(request.user)
+    qs = Organization.objects.select_related("registration_authority", "sponsor_unit").filter(uscc=uscc)
+    if request.user.role not in (Role.OFFICER, Role.ORG_USER) and not request.user.is_platform_admin:
+        raise Http404
+    if scope is not None:
+        qs = qs.filter(scope)
+    org = qs.filter(Q(certificate_number__gt="")).first()
+    if org is None:
+        raise Http404
+    audit_record(actor=request.user, action="organization.certificate_download", obj=org)
+    response = HttpResponse(certificate_pdf(org), content_type="application/pdf")
+    response["Content-Disposition"] = f'inline; filename="{org.uscc}.pdf"'
+    return response

@@ -1,0 +1,45 @@
+"""Authorization expectations for registration applications and certificates."""
+
+from tests.authz import every, only
+
+
+def setup(actors) -> dict:
+    from gongxin.core.models import Region
+    from gongxin.registry import applications as svc
+    from gongxin.registry.models import Organization
+
+    data = {"name": "珠海市授权测试协会", "org_type": "social_group", "legal_representative": "李明",
+            "address": "珠海市香洲区", "business_scope": "交流", "registered_capital": "3", "member_count": 60}
+    zhuhai = Region.objects.get(code="440402")
+    app = svc.application_save(actor=actors["founder"], kind="establishment", data=data, authority=zhuhai)
+    app = svc.application_submit(actor=actors["founder"], application=app, expected_version=1)
+    draft = svc.application_save(actor=actors["founder"], kind="establishment", data=data, authority=zhuhai)
+    Organization.objects.filter(pk=actors["org_a"].pk).update(certificate_number="珠海社证字第000001号")
+    return {"application": app.pk, "draft": draft.pk}
+
+
+APPLICANTS = {"founder": 200, "org_user_a": 200, "org_user_b": 200}
+
+EXPECTED = {
+    "registry:certificate": ("/orgs/{org_a}/certificate.pdf",
+                             only({"org_user_a": 200, "officer_zhuhai": 200, "admin": 200})),
+    "registry:applications_mine": ("/applications/", only(APPLICANTS)),
+    "registry:applications_worklist": ("/applications/worklist/",
+                                       only({"officer_zhuhai": 200, "officer_foshan": 200, "admin": 200})),
+    "registry:application_new": ("/applications/new/establishment/", only(APPLICANTS)),
+    "registry:application_detail": ("/applications/{application}/",
+                                    only({"founder": 200, "officer_zhuhai": 200, "admin": 200})),
+    "registry:application_edit": ("/applications/{draft}/edit/", only({"founder": 200})),
+    "registry:application_action": ("/applications/{application}/approve/", every(405)),
+    "registry:branch_file": ("/applications/branches/", every(405)),
+}
+
+POSTS = {
+    # Only an organization's own user files branches (for its own organization).
+    "registry:branch_file": ("/applications/branches/", {"name": "珠海分会", "kind": "branch"},
+                             only({"org_user_a": 302, "org_user_b": 302})),
+    # Who can see the application gets the answer on its page (302: approved, or refused with a
+    # message: the founder cannot approve); the rest get 404.
+    "registry:application_action": ("/applications/{application}/approve/", {"version": 2},
+                                    only({"founder": 302, "officer_zhuhai": 302, "admin": 302})),
+}

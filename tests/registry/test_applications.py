@@ -1,0 +1,195 @@
+"""Registration applications: the statutory clock in working days, the officer's checks, the
+decision and what it writes."""
+
+from __future__ import annotations
+
+import datetime as dt
+import subprocess
+
+import pytest
+from django.core.exceptions import ValidationError
+
+from gongxin.core import uscc
+from gongxin.core.models import AuditEvent, Region
+from gongxin.core.workdays import add_workdays
+from gongxin.registry import applications as svc
+from gongxin.registry.models import (
+    ApplicationStatus,
+    Industry,
+    JurisdictionPolicy,
+    Organization,
+    OrganizationChange,
+    OrgStatus,
+)
+from gongxin.registry.services import StaleEdit
+
+pytestmark = pytest.mark.django_db
+
+ESTABLISH = {"name": "珠海市智慧养老服务协会", "org_type": "social_group", "subtype": "professional",
+             "industry": "Q", "legal_representative": "李明", "address": "珠海市香洲区人民东路1号",
+             "business_scope": "养老服务标准制定、行业培训、交流合作", "registered_capital": "3",
+             "member_count": 55, "founders": ["李明", "王芳"]}
+
+
+def _apply(actors, data=None, region="440402", submit_on=dt.date(2026, 9, 28)):
+    app = svc.application_save(actor=actors["founder"], kind="establishment", data=data or ESTABLISH,
+                               authority=Region.objects.get(code=region))
+    return svc.application_submit(actor=actors["founder"], application=app, expected_version=app.version,
+                                  today=submit_on)
+
+
+def test_decision_due_in_fifteen_working_days_across_national_day(actors):
+    app = _apply(actors, submit_on=dt.date(2026, 9, 28))
+    # 29-30 Sep, then the holiday (1-7 Oct), the 调休 Saturday 10 Oct counts: 15 working days
+    # land well after a plain calendar count would.
+    assert app.due_on == add_workdays(dt.date(2026, 9, 28), 15).date
+    assert app.due_on > dt.date(2026, 9, 28) + dt.timedelta(days=21)
+    assert app.status == ApplicationStatus.SUBMITTED and not app.due_provisional
+
+
+def test_time_limit_is_a_jurisdiction_setting(actors):
+    JurisdictionPolicy.objects.create(region=Region.objects.get(code="440400"), registration_time_limit=5)
+    app = _apply(actors, submit_on=dt.date(2026, 11, 2))  # Monday
+    assert app.due_on == dt.date(2026, 11, 9)
+
+
+def test_submission_is_idempotent(actors):
+    app = _apply(actors)
+    again = svc.application_submit(actor=actors["founder"], application=app, expected_version=1)
+    assert again.due_on == app.due_on and AuditEvent.objects.filter(action="application.submit").count() == 1
+
+
+def test_too_few_members_blocks_approval_with_the_reason(actors):
+    app = _apply(actors, {**ESTABLISH, "member_count": 40})
+    checks = {c.name: c for c in svc.application_checks(app)}
+    assert checks["members"].level == "error" and "50" in checks["members"].message
+    with pytest.raises(ValidationError, match="50"):
+        svc.application_approve(actor=actors["officer_zhuhai"], application=app, expected_version=app.version)
+
+
+def test_priority_industry_needs_thirty_members(actors):
+    app = _apply(actors, {**ESTABLISH, "member_count": 35, "industry": Industry.M})
+    assert {c.name: c.level for c in svc.application_checks(app)}["members"] == "ok"
+
+
+def test_similar_names_in_the_jurisdiction_are_a_warning_not_a_refusal(actors, make_org):
+    make_org("珠海市智慧养老协会", region="440402")
+    make_org("佛山市智慧养老服务协会", region="440604")  # another city: not shown
+    app = _apply(actors)
+    similar = next(c for c in svc.application_checks(app) if c.name == "similar_names")
+    assert similar.level == "warning"
+    assert [o.name for o in similar.matches] == ["珠海市智慧养老协会"]
+    approved = svc.application_approve(actor=actors["officer_zhuhai"], application=app, expected_version=app.version)
+    assert approved.status == ApplicationStatus.APPROVED
+
+
+def test_approval_registers_the_organization_with_a_valid_code_and_certificate(actors, client):
+    app = _apply(actors)
+    approved = svc.application_approve(actor=actors["officer_zhuhai"], application=app,
+                                       expected_version=app.version, today=dt.date(2026, 10, 12))
+    org = approved.organization
+    parts = uscc.parse(org.uscc)
+    assert parts.region_code == "440402" and parts.org_type == "1"
+    assert org.certificate_number.endswith("号") and org.certificate_valid_to == dt.date(2031, 10, 11)
+    assert org.established_on == dt.date(2026, 10, 12) and org.status == OrgStatus.ACTIVE
+    assert client.get(f"/orgs/{org.uscc}/").status_code == 200
+    assert {"application.approve", "organization.register"} <= set(AuditEvent.objects.values_list("action", flat=True))
+    # The certificate, for the officer, as a PDF with the organization's Chinese name in it.
+    client.force_login(actors["officer_zhuhai"])
+    pdf = client.get(f"/orgs/{org.uscc}/certificate.pdf")
+    assert pdf["Content-Type"] == "application/pdf"
+    text = subprocess.run(["pdftotext", "-", "-"], input=pdf.content, capture_output=True, check=True).stdout.decode()
+    assert "珠海市智慧养老服务协会" in text
+
+
+def test_second_registration_in_the_region_gets_the_next_code(actors):
+    first = svc.application_approve(actor=actors["officer_zhuhai"], application=_apply(actors), expected_version=2)
+    second_app = _apply(actors, {**ESTABLISH, "name": "珠海市另一家协会"})
+    second = svc.application_approve(actor=actors["officer_zhuhai"], application=second_app, expected_version=2)
+    assert first.organization.uscc != second.organization.uscc
+    assert first.organization.certificate_number != second.organization.certificate_number
+
+
+def test_rejection_needs_reasons_and_shows_them(actors):
+    app = _apply(actors)
+    with pytest.raises(ValidationError):
+        svc.application_reject(actor=actors["officer_zhuhai"], application=app, reasons="  ", expected_version=2)
+    rejected = svc.application_reject(actor=actors["officer_zhuhai"], application=app, reasons="章程草案不完整",
+                                      expected_version=2)
+    assert rejected.status == ApplicationStatus.REJECTED and rejected.decision_reasons == "章程草案不完整"
+
+
+def test_officer_of_the_neighbouring_city_cannot_decide(actors):
+    app = _apply(actors)
+    with pytest.raises(ValidationError):
+        svc.application_approve(actor=actors["officer_foshan"], application=app, expected_version=2)
+
+
+def test_two_officers_deciding_the_same_application_second_is_refused(actors):
+    app = _apply(actors)
+    svc.application_reject(actor=actors["officer_zhuhai"], application=app, reasons="材料不全", expected_version=2)
+    with pytest.raises(StaleEdit):
+        svc.application_approve(actor=actors["admin"], application=app, expected_version=2)
+
+
+def test_change_application_applies_items_and_publishes_them(actors):
+    org = actors["org_a"]
+    app = svc.application_save(actor=actors["org_user_a"], kind="change", organization=org,
+                               data={"legal_representative": "赵强", "address": ""})
+    assert app.data == {"legal_representative": "赵强"}
+    app = svc.application_submit(actor=actors["org_user_a"], application=app, expected_version=1)
+    svc.application_approve(actor=actors["officer_zhuhai"], application=app, expected_version=2)
+    org.refresh_from_db()
+    assert org.legal_representative == "赵强"
+    assert OrganizationChange.objects.filter(organization=org, item="legal_representative", after="赵强").exists()
+
+
+def test_deregistration_ends_the_organization(actors):
+    org = actors["org_a"]
+    app = svc.application_save(actor=actors["org_user_a"], kind="deregistration", organization=org,
+                               data={"reason": "会员大会决议解散"})
+    app = svc.application_submit(actor=actors["org_user_a"], application=app, expected_version=1)
+    svc.application_approve(actor=actors["officer_zhuhai"], application=app, expected_version=2)
+    org.refresh_from_db()
+    assert org.status == OrgStatus.DEREGISTERED
+    assert OrganizationChange.objects.filter(organization=org, item="status").exists()
+
+
+def test_another_organizations_user_cannot_apply_for_it(actors):
+    with pytest.raises(ValidationError):
+        svc.application_save(actor=actors["org_user_b"], kind="change", organization=actors["org_a"],
+                             data={"address": "别处"})
+
+
+def test_worklist_shows_overdue_first_with_working_days(actors, client, time_machine):
+    late = _apply(actors, {**ESTABLISH, "name": "珠海市甲协会"}, submit_on=dt.date(2026, 9, 1))
+    soon = _apply(actors, {**ESTABLISH, "name": "珠海市乙协会"}, submit_on=dt.date(2026, 11, 20))
+    time_machine.move_to(dt.datetime(2026, 11, 23, 10, tzinfo=dt.timezone(dt.timedelta(hours=8))), tick=False)
+    client.force_login(actors["officer_zhuhai"])
+    page = client.get("/applications/worklist/").content.decode()
+    assert page.index("珠海市甲协会") < page.index("珠海市乙协会")
+    assert late.due_on < soon.due_on
+    client.force_login(actors["officer_foshan"])
+    assert "珠海市甲协会" not in client.get("/applications/worklist/").content.decode()
+    assert Organization.objects.count() == 3
+
+
+def test_deregistration_approval_in_the_browser_needs_the_confirmation(actors, client):
+    app = svc.application_save(actor=actors["org_user_a"], kind="deregistration", organization=actors["org_a"],
+                               data={"reason": "会员大会决议解散"})
+    app = svc.application_submit(actor=actors["org_user_a"], application=app, expected_version=1)
+    client.force_login(actors["officer_zhuhai"])
+    client.post(f"/applications/{app.pk}/approve/", {"version": 2})
+    assert Organization.objects.get(pk=actors["org_a"].pk).status == OrgStatus.ACTIVE
+    client.post(f"/applications/{app.pk}/approve/", {"version": 2, "confirm": "yes"})
+    assert Organization.objects.get(pk=actors["org_a"].pk).status == OrgStatus.DEREGISTERED
+
+
+def test_branch_is_filed_at_once_published_and_audited(actors, client):
+    client.force_login(actors["org_user_a"])
+    client.post("/applications/branches/", {"name": "珠海市测试甲行业协会香洲分会", "kind": "branch", "leader": "陈红"})
+    assert actors["org_a"].branches.filter(name="珠海市测试甲行业协会香洲分会").exists()
+    assert AuditEvent.objects.filter(action="branch.file").count() == 1
+    client.post("/applications/branches/", {"name": "珠海市测试甲行业协会香洲分会", "kind": "branch"})
+    assert actors["org_a"].branches.count() == 1  # the same name twice is refused
+    assert "珠海市测试甲行业协会香洲分会" in client.get(f"/orgs/{actors['org_a'].uscc}/").content.decode()
