@@ -9,6 +9,7 @@ urlpatterns = [
     path("", RedirectView.as_view(pattern_name="registry:org_list", permanent=False), name="index"),
     path("", include("gongxin.registry.urls")),
     path("accounts/", include("gongxin.accounts.urls")),
+    path("annual/", include("gongxin.annual.urls")),
     path("api/v1/", api.urls),
     path("exports/<uuid:job_id>/", core_views.export_status, name="export_status"),
     path("exports/<uuid:job_id>/download/", core_views.export_download, name="export_download"),

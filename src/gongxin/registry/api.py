@@ -133,6 +133,18 @@ class OrgProfile(OrgItem):
     sections: list[SectionOut]
 
 
+def section_record(key: str, row) -> dict:
+    """A profile section's row as JSON: each module's public fields, nothing internal."""
+    if key == "annual":
+        return {"year": row.year, "conclusion": row.conclusion,
+                "result": str(row.get_conclusion_display()) if row.conclusion else str(_("Filed")),
+                "late": row.late, "published_on": row.published_on.isoformat(),
+                **{f: (str(getattr(row, f)) if getattr(row, f) is not None else None)
+                   for f in ("net_assets", "income", "expenses")},
+                "activity_count": row.activity_count}
+    raise ValueError(key)
+
+
 @router.get("/orgs/{uscc}", response={200: OrgProfile, 404: ErrorOut}, summary="An organization's public profile")
 def get_org(request, uscc: str):
     org = organization_public_get(uscc=uscc)
@@ -148,5 +160,6 @@ def get_org(request, uscc: str):
         "changes": [{"item": c.item, "item_label": c.get_item_display(), "before": c.before, "after": c.after,
                      "changed_on": c.changed_on}
                     for c in org.changes.all()],
-        "sections": [{"key": k, "title": str(t), "records": rows} for k, t, rows in profile_sections(org)],
+        "sections": [{"key": k, "title": str(t), "records": [section_record(k, r) for r in rows]}
+                     for k, t, rows, _template in profile_sections(org)],
     }

@@ -54,12 +54,15 @@ def org_profile(request, uscc: str):
 def profile_sections(org):
     """The national credit platform's profile sections. Those filled by later modules show
     暂无 (no records) until their data exists."""
+    from gongxin.annual.selectors import published_reports
+
     return [
-        ("annual", _("Annual inspection results"), []),
-        ("evaluation", _("Evaluation grade"), []),
-        ("penalties", _("Administrative penalties"), []),
-        ("abnormal", _("Abnormal activity list"), []),
-        ("dishonest", _("Serious violation and dishonesty list"), []),
-        ("commendations", _("Commendations"), []),
-        ("purchases", _("Government purchase projects"), []),
+        ("annual", _("Annual inspection results and annual work reports"), published_reports(org),
+         "annual/profile_section.html"),
+        ("evaluation", _("Evaluation grade"), [], None),
+        ("penalties", _("Administrative penalties"), [], None),
+        ("abnormal", _("Abnormal activity list"), [], None),
+        ("dishonest", _("Serious violation and dishonesty list"), [], None),
+        ("commendations", _("Commendations"), [], None),
+        ("purchases", _("Government purchase projects"), [], None),
     ]

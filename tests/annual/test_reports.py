@@ -1,0 +1,212 @@
+"""Annual work reports: the obligation rules, the organization's draft and submission, the
+sponsor pre-review, the authority's review and the filing mode."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from django.core.exceptions import ValidationError
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.utils import translation
+
+from gongxin.annual import rules, services
+from gongxin.annual.models import AnnualReport, Conclusion, FactKind, ReportStatus, SupervisionFact
+from gongxin.core.models import AuditEvent, Region
+from gongxin.registry.models import AnnualMode, JurisdictionPolicy
+from gongxin.registry.policy import policy_for
+from gongxin.registry.services import StaleEdit
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.mark.parametrize(("established", "exempt"), [
+    (dt.date(2025, 6, 29), False),  # more than six months before 31 December
+    (dt.date(2025, 6, 30), True),  # exactly six months before: "six months or less"
+    (dt.date(2025, 7, 1), True),  # the organization registered on 1 July
+    (dt.date(2024, 12, 31), False),
+])
+def test_six_month_exemption_at_its_boundary(established, exempt):
+    assert rules.exempt_for_year(established, 2025) is exempt
+    ob = rules.obligation(established_on=established, region_code="440402", has_sponsor=False, year=2025)
+    assert ob.owed is (not exempt)
+
+
+def test_deadlines_follow_the_jurisdiction_policy_and_inherit():
+    assert policy_for("440402").authority_deadline(2025) == dt.date(2026, 5, 31)
+    JurisdictionPolicy.objects.create(region=Region.objects.get(code="440100"), annual_authority_deadline="03-31")
+    assert policy_for("440106").authority_deadline(2025) == dt.date(2026, 3, 31)  # Guangzhou's district inherits
+    assert policy_for("440402").authority_deadline(2025) == dt.date(2026, 5, 31)  # Zhuhai keeps the default
+    JurisdictionPolicy.objects.create(region=Region.objects.get(code="440000"), annual_mode=AnnualMode.FILING)
+    assert policy_for("440402").filing_mode and policy_for("440402").sources["annual_mode"] == "440000"
+
+
+def _draft(actors, content, year=2025, org="org_a", user="org_user_a"):
+    return services.report_save_draft(actor=actors[user], organization=actors[org], year=year, data=content)
+
+
+def test_draft_saves_incomplete_and_submission_names_missing_fields(actors, on_time):
+    report = _draft(actors, {"income": 1000})
+    assert report.status == ReportStatus.DRAFT
+    with pytest.raises(ValidationError) as exc:
+        services.report_submit(actor=actors["org_user_a"], report=report, expected_version=report.version)
+    assert {"total_assets", "activities", "party_org_established", "self_governance_check"} <= set(exc.value.message_dict)
+
+
+def test_net_assets_must_balance(actors, complete_content, on_time):
+    report = _draft(actors, {**complete_content, "net_assets": 1})
+    with pytest.raises(ValidationError) as exc:
+        services.report_submit(actor=actors["org_user_a"], report=report, expected_version=report.version)
+    assert "net_assets" in exc.value.message_dict
+
+
+def test_submission_is_idempotent_and_locks_the_report(actors, complete_content, on_time):
+    report = _draft(actors, complete_content)
+    first = services.report_submit(actor=actors["org_user_a"], report=report, expected_version=report.version)
+    again = services.report_submit(actor=actors["org_user_a"], report=report, expected_version=report.version)
+    assert first.status == again.status == ReportStatus.AUTHORITY_REVIEW
+    assert again.version == first.version and not first.late
+    assert AuditEvent.objects.filter(action="annual.submit").count() == 1
+    with translation.override("en"), pytest.raises(ValidationError, match="locked"):
+        _draft(actors, complete_content)
+
+
+def test_only_the_organization_itself_edits_its_report(actors, complete_content, on_time):
+    with pytest.raises(ValidationError):
+        services.report_save_draft(actor=actors["org_user_b"], organization=actors["org_a"], year=2025,
+                                   data=complete_content)
+
+
+def test_exempt_year_cannot_be_reported(actors, make_org, complete_content, on_time):
+    from gongxin.accounts.models import Role, User
+
+    young = make_org("珠海市新成立协会", established_on=dt.date(2025, 7, 1))
+    user = User.objects.create(username="young", role=Role.ORG_USER, organization=young)
+    with translation.override("en"), pytest.raises(ValidationError, match="Exempt"):
+        services.report_save_draft(actor=user, organization=young, year=2025, data=complete_content)
+
+
+@pytest.mark.parametrize(("conclusion", "reasons"), [
+    (Conclusion.PASS, []),
+    (Conclusion.BASIC_PASS, ["meetings", "finances"]),
+    (Conclusion.FAIL, ["for_profit"]),
+])
+def test_each_conclusion_is_published_on_the_profile(actors, complete_content, on_time, client, conclusion, reasons):
+    report = _draft(actors, complete_content)
+    report = services.report_submit(actor=actors["org_user_a"], report=report, expected_version=report.version)
+    reviewed = services.report_review(actor=actors["officer_zhuhai"], report=report, conclusion=conclusion,
+                                      reasons=reasons, note="", expected_version=report.version)
+    assert reviewed.status == ReportStatus.REVIEWED and reviewed.published_on == dt.date(2026, 3, 10)
+    client.cookies["django_language"] = "en"
+    page = client.get(f"/orgs/{actors['org_a'].uscc}/").content.decode()
+    assert 'data-testid="annual-results"' in page and f"<td>{Conclusion(conclusion).label}" in page
+    api = client.get(f"/api/v1/orgs/{actors['org_a'].uscc}").json()
+    annual = next(s for s in api["sections"] if s["key"] == "annual")
+    assert annual["records"][0]["conclusion"] == conclusion
+    failed = SupervisionFact.objects.filter(kind=FactKind.REPORT_FAILED, organization=actors["org_a"]).exists()
+    assert failed is (conclusion == Conclusion.FAIL)
+
+
+@pytest.mark.parametrize(("conclusion", "reasons"), [
+    (Conclusion.BASIC_PASS, []),  # needs a reason
+    (Conclusion.FAIL, ["meetings"]),  # needs a fail reason
+    (Conclusion.PASS, ["meetings"]),  # takes none
+])
+def test_conclusion_reasons_must_fit(actors, complete_content, on_time, conclusion, reasons):
+    report = _draft(actors, complete_content)
+    report = services.report_submit(actor=actors["org_user_a"], report=report, expected_version=report.version)
+    with pytest.raises(ValidationError):
+        services.report_review(actor=actors["officer_zhuhai"], report=report, conclusion=conclusion,
+                               reasons=reasons, note="", expected_version=report.version)
+
+
+def test_second_officer_review_is_refused_not_overwritten(actors, complete_content, on_time):
+    report = _draft(actors, complete_content)
+    report = services.report_submit(actor=actors["org_user_a"], report=report, expected_version=report.version)
+    opened = report.version  # both officers opened the report at this version
+    services.report_review(actor=actors["officer_zhuhai"], report=report, conclusion=Conclusion.PASS, reasons=[],
+                           note="", expected_version=opened)
+    with pytest.raises(StaleEdit):
+        services.report_review(actor=actors["admin"], report=report, conclusion=Conclusion.FAIL,
+                               reasons=["for_profit"], note="", expected_version=opened)
+    assert AnnualReport.objects.get(pk=report.pk).conclusion == Conclusion.PASS
+
+
+def test_officer_of_another_city_cannot_review(actors, complete_content, on_time):
+    report = _draft(actors, complete_content)
+    report = services.report_submit(actor=actors["org_user_a"], report=report, expected_version=report.version)
+    with pytest.raises(ValidationError):
+        services.report_review(actor=actors["officer_foshan"], report=report, conclusion=Conclusion.PASS,
+                               reasons=[], note="", expected_version=report.version)
+
+
+def test_sponsor_pre_review_then_authority(actors, complete_content, on_time):
+    content = {k: v for k, v in complete_content.items() if k != "self_governance_check"}
+    report = _draft(actors, content, org="org_b", user="org_user_b")
+    report = services.report_submit(actor=actors["org_user_b"], report=report, expected_version=report.version)
+    assert report.status == ReportStatus.SPONSOR_REVIEW
+    with pytest.raises(ValidationError):  # the authority waits for the sponsor
+        services.report_review(actor=actors["officer_zhuhai"], report=report, conclusion=Conclusion.PASS,
+                               reasons=[], note="", expected_version=report.version)
+    with pytest.raises(ValidationError):  # a return needs an opinion
+        services.report_sponsor_review(actor=actors["sponsor"], report=report, approve=False, opinion=" ",
+                                       expected_version=report.version)
+    returned = services.report_sponsor_review(actor=actors["sponsor"], report=report, approve=False,
+                                              opinion="补充财务报告", expected_version=report.version)
+    assert returned.status == ReportStatus.RETURNED
+    again = services.report_save_draft(actor=actors["org_user_b"], organization=actors["org_b"], year=2025,
+                                       data={"activities": "补充后的活动情况"}, expected_version=returned.version)
+    again = services.report_submit(actor=actors["org_user_b"], report=again, expected_version=again.version)
+    passed = services.report_sponsor_review(actor=actors["sponsor"], report=again, approve=True, opinion="",
+                                            expected_version=again.version)
+    assert passed.status == ReportStatus.AUTHORITY_REVIEW and passed.sponsor_reviewed_by == actors["sponsor"]
+
+
+def test_filing_mode_files_without_conclusion(actors, complete_content, on_time):
+    JurisdictionPolicy.objects.create(region=Region.objects.get(code="440000"), annual_mode=AnnualMode.FILING)
+    report = _draft(actors, complete_content)
+    report = services.report_submit(actor=actors["org_user_a"], report=report, expected_version=report.version)
+    assert report.status == ReportStatus.FILED and report.conclusion == "" and report.published_on
+
+
+def test_late_submission_is_recorded_as_a_fact_and_resolves_missing(actors, complete_content, time_machine):
+    time_machine.move_to(dt.datetime(2026, 6, 2, 9, 0, tzinfo=dt.timezone(dt.timedelta(hours=8))), tick=False)
+    created = services.facts_record_missing(today=dt.date(2026, 6, 2))
+    assert created >= 3 and services.facts_record_missing(today=dt.date(2026, 6, 2)) == 0  # idempotent
+    missing = SupervisionFact.objects.get(organization=actors["org_a"], kind=FactKind.REPORT_MISSING, key="2025")
+    assert missing.occurred_on == dt.date(2026, 6, 1)
+    report = _draft(actors, complete_content)
+    report = services.report_submit(actor=actors["org_user_a"], report=report, expected_version=report.version)
+    assert report.late
+    assert SupervisionFact.objects.filter(organization=actors["org_a"], kind=FactKind.REPORT_LATE, key="2025").exists()
+    missing.refresh_from_db()
+    assert missing.resolved_on == dt.date(2026, 6, 2)
+
+
+def test_on_the_deadline_is_not_late(actors, complete_content, time_machine):
+    time_machine.move_to(dt.datetime(2026, 5, 31, 23, 30, tzinfo=dt.timezone(dt.timedelta(hours=8))), tick=False)
+    report = _draft(actors, complete_content)
+    report = services.report_submit(actor=actors["org_user_a"], report=report, expected_version=report.version)
+    assert not report.late
+    assert services.facts_record_missing(today=dt.date(2026, 5, 31)) == 0 or not SupervisionFact.objects.filter(
+        key="2025", kind=FactKind.REPORT_MISSING).exists()
+
+
+def test_attachment_must_be_a_pdf(actors, complete_content, on_time):
+    fake = SimpleUploadedFile("report.pdf", b"MZ\x90\x00 not a pdf", content_type="application/pdf")
+    with translation.override("en"), pytest.raises(ValidationError, match="PDF"):
+        services.report_save_draft(actor=actors["org_user_a"], organization=actors["org_a"], year=2025,
+                                   data=complete_content, financial_report=fake)
+    real = SimpleUploadedFile("report.pdf", b"%PDF-1.4\n%%EOF\n", content_type="application/pdf")
+    report = services.report_save_draft(actor=actors["org_user_a"], organization=actors["org_a"], year=2025,
+                                        data=complete_content, financial_report=real)
+    assert report.financial_report.name.endswith(".pdf")
+
+
+def test_stale_draft_edit_is_refused(actors, complete_content, on_time):
+    report = _draft(actors, complete_content)
+    services.report_save_draft(actor=actors["org_user_a"], organization=actors["org_a"], year=2025,
+                               data={"income": 1}, expected_version=report.version)
+    with pytest.raises(StaleEdit):
+        services.report_save_draft(actor=actors["org_user_a"], organization=actors["org_a"], year=2025,
+                                   data={"income": 2}, expected_version=report.version)
