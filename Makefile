@@ -44,6 +44,7 @@ run: install
 	GONGXIN_DEMO=1 $(GX) migrate --no-input -v0
 	GONGXIN_DEMO=1 $(GX) collectstatic --no-input -v0
 	GONGXIN_DEMO=1 $(GX) seed --orgs $(ORGS) --seed 2026 --if-empty
+	GONGXIN_DEMO=1 $(GX) nightly
 	@GONGXIN_DEMO=1 $(GX) demo_accounts
 	@echo "Serving on http://127.0.0.1:$(PORT)/ (task worker running beside it; Ctrl-C stops both)"
 	@GONGXIN_DEMO=1 $(GX) db_worker & worker=$$!; \
@@ -58,3 +59,7 @@ lint: $(VENV)/.installed
 
 bench: install
 	$(VENV)/bin/python bench/search.py $(BENCH_ARGS)
+	$(VENV)/bin/python bench/dormant.py --orgs 100000
+	$(VENV)/bin/python bench/dormant.py --orgs 100000 --database-url postgres://postgres@127.0.0.1:5432/gongxin_bench_dormant
+	$(VENV)/bin/python bench/annual_import.py --sizes 10000 100000 --engines sqlite postgresql
+	$(VENV)/bin/python bench/search.py --report

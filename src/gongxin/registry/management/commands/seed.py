@@ -66,10 +66,12 @@ class Command(BaseCommand):
         parser.add_argument("--batch", type=int, default=5000)
         parser.add_argument("--if-empty", action="store_true", help="do nothing if organizations exist")
         parser.add_argument("--no-accounts", action="store_true", help="skip the demo accounts")
+        parser.add_argument("--no-annual", action="store_true",
+                            help="skip the five years of annual work reports and their supervision facts")
         parser.add_argument("--as-of", type=dt.date.fromisoformat, default=AS_OF,
                             help=f"the date the registry is current to (certificate renewals, changes) [{AS_OF}]")
 
-    def handle(self, *args, orgs, seed, batch, if_empty, no_accounts, as_of, **options):
+    def handle(self, *args, orgs, seed, batch, if_empty, no_accounts, as_of, no_annual=False, **options):
         existing = Organization.objects.count()
         if if_empty and existing:
             self.stdout.write(f"The registry already has {existing:,} organizations; not seeding.")
@@ -157,7 +159,20 @@ class Command(BaseCommand):
                          after={"organizations": orgs, "seed": seed, "first_id": first_id})
         elapsed = time.monotonic() - started
         self.stdout.write(self.style.SUCCESS(f"Seeded {orgs:,} organizations in {elapsed:,.1f} s."))
+        if not no_annual:
+            from gongxin.annual.demo_data import seed_annual
+
+            counts = seed_annual(as_of=as_of, seed=seed, stdout=self.stdout, first_id=first_id, chunk=batch)
+            with transaction.atomic():
+                audit_record(actor=None, action="annual.seed", object_type="annual.annualreport",
+                             after={"seed": seed, "as_of": as_of.isoformat(), **counts})
         if not no_accounts:
             from gongxin.accounts.services import demo_accounts_ensure
 
             demo_accounts_ensure()
+            if not no_annual:
+                from gongxin.annual.demo_data import seed_supervision_demo
+
+                counts = seed_supervision_demo(as_of=timezone.localdate(), seed=seed)
+                if counts:
+                    self.stdout.write(f"Demo supervision work: {counts}")

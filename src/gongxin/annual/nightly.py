@@ -1,0 +1,38 @@
+"""The supervision module's nightly run, in dependency order: first the facts (missing reports,
+overdue rectifications), then the dormancy scan that reads them. Every step is idempotent, so
+rerunning a night (after a crash, or twice by mistake) changes nothing.
+
+Run it from cron or a systemd timer (docs/deploy.md): ``gongxin nightly`` runs it in the
+calling process; ``gongxin nightly --enqueue`` hands it to the task worker."""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+
+from django.db import transaction
+from django.utils import timezone
+from django_tasks import task
+
+from gongxin.core.audit import audit_record
+
+
+def nightly_run(*, today: dt.date | None = None) -> dict:
+    from gongxin.annual.dormancy import dormancy_scan
+    from gongxin.annual.inspections import rectifications_mark_overdue
+    from gongxin.annual.services import facts_record_missing
+
+    today = today or timezone.localdate()
+    missing = facts_record_missing(today=today)
+    with transaction.atomic():
+        audit_record(actor=None, action="annual.facts_missing", object_type="annual.supervisionfact",
+                     after={"today": today.isoformat(), "created": missing})
+    overdue = rectifications_mark_overdue(today)
+    scan = dormancy_scan(today=today)
+    return {"today": today.isoformat(), "report_missing_facts": missing, "rectifications_overdue": overdue,
+            "dormancy": dataclasses.asdict(scan)}
+
+
+@task()
+def supervision_nightly(today: str = "") -> dict:
+    return nightly_run(today=dt.date.fromisoformat(today) if today else None)
