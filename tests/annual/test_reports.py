@@ -210,3 +210,33 @@ def test_stale_draft_edit_is_refused(actors, complete_content, on_time):
     with pytest.raises(StaleEdit):
         services.report_save_draft(actor=actors["org_user_a"], organization=actors["org_a"], year=2025,
                                    data={"income": 2}, expected_version=report.version)
+
+
+def test_a_refused_submission_saves_nothing_so_the_corrected_one_goes_through(actors, complete_content, on_time,
+                                                                               client):
+    report = _draft(actors, complete_content)
+    client.force_login(actors["org_user_a"])
+    form = {k: v for k, v in complete_content.items() if k != "self_governance_check"}
+    form.update({"net_assets": "1", "party_org_established": "true", "version": report.version, "submit": "1",
+                 "self_governance_check": ["self_run"]})
+    client.post("/annual/2025/edit/", form)
+    report.refresh_from_db()
+    assert report.status == ReportStatus.DRAFT and report.version == 1  # nothing saved
+    form["net_assets"] = "400000"
+    client.post("/annual/2025/edit/", form)
+    report.refresh_from_db()
+    assert report.status == ReportStatus.AUTHORITY_REVIEW
+
+
+def test_resubmission_clears_the_previous_rounds_notes(actors, complete_content, on_time):
+    content = {k: v for k, v in complete_content.items() if k != "self_governance_check"}
+    report = _draft(actors, content, org="org_b", user="org_user_b")
+    report = services.report_submit(actor=actors["org_user_b"], report=report, expected_version=report.version)
+    report = services.report_sponsor_review(actor=actors["sponsor"], report=report, approve=True, opinion="同意",
+                                            expected_version=report.version)
+    report = services.report_return(actor=actors["officer_zhuhai"], report=report, note="补充审计报告",
+                                    expected_version=report.version)
+    report = services.report_submit(actor=actors["org_user_b"], report=report, expected_version=report.version)
+    returned = services.report_sponsor_review(actor=actors["sponsor"], report=report, approve=False,
+                                              opinion="会员数不符", expected_version=report.version)
+    assert (returned.review_note, returned.sponsor_opinion) == ("", "会员数不符")

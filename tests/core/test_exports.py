@@ -46,3 +46,16 @@ def test_someone_elses_export_is_not_found(actors, client_for, settings, tmp_pat
         assert client_for(actor).get(f"/exports/{job.id}/").status_code == 404
         assert client_for(actor).get(f"/exports/{job.id}/download/").status_code == 404
     assert client_for("public").get(f"/exports/{job.id}/").status_code == 302  # to the login page
+
+
+@pytest.mark.parametrize(("language", "header"), [("en", "Name"), ("zh-hans", "名称")])
+def test_export_is_written_in_the_language_the_user_asked_in(actors, client_for, settings, tmp_path, language,
+                                                             header):
+    settings.MEDIA_ROOT = tmp_path
+    client = client_for("officer_zhuhai")
+    client.cookies["django_language"] = language
+    client.post("/accounts/export/", {"q": ""})
+    _run_worker()
+    job = ExportJob.objects.get()
+    sheet = openpyxl.load_workbook(io.BytesIO(client.get(f"/exports/{job.id}/download/").getvalue())).active
+    assert sheet.cell(1, 1).value == header

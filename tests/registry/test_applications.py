@@ -193,3 +193,27 @@ def test_branch_is_filed_at_once_published_and_audited(actors, client):
     client.post("/applications/branches/", {"name": "珠海市测试甲行业协会香洲分会", "kind": "branch"})
     assert actors["org_a"].branches.count() == 1  # the same name twice is refused
     assert "珠海市测试甲行业协会香洲分会" in client.get(f"/orgs/{actors['org_a'].uscc}/").content.decode()
+
+
+def test_entering_next_years_holidays_recounts_provisional_deadlines(actors):
+    from gongxin.core.services import workday_year_set
+
+    app = _apply(actors, submit_on=dt.date(2031, 12, 22))  # 2031 is not in the package: weekends only
+    assert app.due_provisional and app.due_on == dt.date(2032, 1, 12)
+    holidays = ["2032-01-01", "2032-01-02"]  # Thursday and Friday off
+    workday_year_set(actor=actors["admin"], year=2032, holidays=holidays, workdays=[])
+    workday_year_set(actor=actors["admin"], year=2031, holidays=[], workdays=[])
+    app.refresh_from_db()
+    assert (app.due_on, app.due_provisional) == (dt.date(2032, 1, 14), False)
+
+
+def test_jurisdiction_policy_admin_saves_and_audits(actors, client):
+    client.force_login(actors["admin"])
+    assert client.get("/admin/registry/jurisdictionpolicy/add/").status_code == 200
+    response = client.post("/admin/registry/jurisdictionpolicy/add/", {
+        "region": "440400", "registration_time_limit": "10", "annual_mode": "filing",
+        "annual_sponsor_deadline": "", "annual_authority_deadline": "04-30"})
+    assert response.status_code == 302, response.content.decode()[:2000]
+    assert JurisdictionPolicy.objects.get(region_id="440400").registration_time_limit == 10
+    assert AuditEvent.objects.filter(action="admin.jurisdictionpolicy.save").exists()
+    assert client.get("/admin/core/region/?q=珠海").status_code == 200

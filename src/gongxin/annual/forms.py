@@ -37,7 +37,9 @@ class ReportForm(forms.ModelForm):
             **{name: forms.Textarea(attrs={"class": "form-control", "rows": 3}) for name in (
                 "activities", "compliance", "registered_changes", "staff_changes", "government_services",
                 "commendations")},
-            "financial_report": forms.ClearableFileInput(attrs={"class": "form-control", "accept": "application/pdf"}),
+            # A plain file input: the current file is linked through the scoped attachment view,
+            # not the media URL the clearable widget would print.
+            "financial_report": forms.FileInput(attrs={"class": "form-control", "accept": "application/pdf"}),
         }
 
     FINANCE = ["total_assets", "total_liabilities", "net_assets", "income", "expenses", "donations_received",

@@ -270,6 +270,8 @@ class RectificationNotice(models.Model):
     issued_on = models.DateField(_("issued on"))
     due_on = models.DateField(_("due"))
     due_provisional = models.BooleanField(default=False)
+    # Kept so a provisional due date can be recounted once the year's holidays are entered.
+    working_days = models.PositiveSmallIntegerField(_("time limit (working days)"), null=True, blank=True)
     status = models.CharField(_("status"), max_length=12, choices=RectificationStatus.choices,
                               default=RectificationStatus.OPEN)
     completed_on = models.DateField(_("completed on"), null=True, blank=True)

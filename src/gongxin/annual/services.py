@@ -143,6 +143,9 @@ def report_submit(*, actor, report: AnnualReport, expected_version: int) -> Annu
     now = timezone.now()
     today = timezone.localdate(now)
     first_submission = locked.submitted_at is None
+    # The notes of a previous round (why it was returned) are answered by this submission;
+    # they stay in the audit log.
+    locked.review_note = locked.sponsor_opinion = ""
     locked.submitted_at = now
     if first_submission:
         ob = rules.obligation_for(locked.organization, locked.year)
@@ -175,7 +178,7 @@ def report_sponsor_review(*, actor, report: AnnualReport, approve: bool, opinion
     if approve:
         _reach_authority(locked, timezone.localdate())
     else:
-        locked.status = ReportStatus.RETURNED
+        locked.status, locked.review_note = ReportStatus.RETURNED, ""
     locked.version += 1
     locked.save()
     audit_record(actor=actor, action="annual.sponsor_review", obj=locked, before=before, after=_snapshot(locked))
@@ -304,3 +307,21 @@ def _insert_facts(batch: list[SupervisionFact]) -> int:
     before = SupervisionFact.objects.count()
     SupervisionFact.objects.bulk_create(batch, ignore_conflicts=True)
     return SupervisionFact.objects.count() - before
+
+
+def rectification_deadlines_recount(*, year: int, **kwargs) -> int:
+    """An administrator entered ``year``'s holidays: recount the provisional due dates of open
+    rectification notices from their issue day and time limit. Returns how many changed."""
+    from gongxin.annual.models import RectificationNotice, RectificationStatus
+    from gongxin.core.workdays import add_workdays
+
+    changed = 0
+    notices = RectificationNotice.objects.filter(status=RectificationStatus.OPEN, due_provisional=True,
+                                                 working_days__isnull=False)
+    for notice in notices:
+        deadline = add_workdays(notice.issued_on, notice.working_days)
+        if (deadline.date, deadline.provisional) != (notice.due_on, notice.due_provisional):
+            RectificationNotice.objects.filter(pk=notice.pk).update(due_on=deadline.date,
+                                                                    due_provisional=deadline.provisional)
+            changed += 1
+    return changed

@@ -6,6 +6,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
+from django.db import transaction
 from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -71,11 +72,15 @@ def report_edit(request, year: int):
     if request.method == "POST" and form.is_valid():
         version = form.cleaned_data.get("version")
         try:
-            saved = services.report_save_draft(
-                actor=user, organization=org, year=year, data=form.content(), expected_version=version,
-                financial_report=request.FILES.get("financial_report"))
+            # Save and submit are one transaction: a submission refused for an incomplete
+            # report must not leave the draft saved under a new version the page doesn't know.
+            with transaction.atomic():
+                saved = services.report_save_draft(
+                    actor=user, organization=org, year=year, data=form.content(), expected_version=version,
+                    financial_report=request.FILES.get("financial_report"))
+                if "submit" in request.POST:
+                    saved = services.report_submit(actor=user, report=saved, expected_version=saved.version)
             if "submit" in request.POST:
-                saved = services.report_submit(actor=user, report=saved, expected_version=saved.version)
                 messages.success(request, _("Your %(year)s annual work report has been submitted.") % {"year": year})
                 return redirect("annual:report_detail", pk=saved.pk)
             messages.success(request, _("Draft saved."))

@@ -2,7 +2,7 @@ from django import forms
 from django.contrib import admin
 from django.core.exceptions import ValidationError
 
-from gongxin.core.models import WorkdayYear
+from gongxin.core.models import Region, WorkdayYear
 from gongxin.core.services import workday_year_clean, workday_year_set
 
 
@@ -40,4 +40,21 @@ class WorkdayYearAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         # Deleting is not an audited operation; an entry is corrected by saving it again.
+        return False
+
+
+@admin.register(Region)
+class RegionAdmin(admin.ModelAdmin):
+    """GB/T 2260 regions are reference data loaded by a migration: searchable, read-only here."""
+
+    list_display = ["code", "name", "level"]
+    search_fields = ["code", "name"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
         return False

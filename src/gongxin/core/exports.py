@@ -13,10 +13,11 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import xlsxwriter
+from django.conf import settings
 from django.core.files import File
 from django.db import transaction
 from django.http import Http404
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from gongxin.core.audit import audit_record
@@ -49,6 +50,8 @@ def export_request(*, actor, kind: str, params: dict) -> ExportJob:
     """Record an export request and queue it for the worker (after the transaction commits)."""
     if kind not in EXPORTERS:
         raise ValueError(f"unknown export kind {kind!r}")
+    # The worker writes headers and labels in the language the user asked in.
+    params = {**params, "language": translation.get_language() or settings.LANGUAGE_CODE}
     job = ExportJob(requested_by=actor, kind=kind, params=params)
     job.full_clean()
     job.save(force_insert=True)
@@ -75,14 +78,15 @@ def export_run_now(job_id: str) -> None:
     job.status, job.done, job.error = ExportJob.Status.RUNNING, 0, ""
     job.save(update_fields=["status", "done", "error"])
     try:
-        data = EXPORTERS[job.kind](job.requested_by, job.params)
-        job.total = data.total
-        job.save(update_fields=["total"])
-        with tempfile.TemporaryDirectory() as tmp:
-            path = Path(tmp) / f"{job.kind}-{timezone.localtime():%Y%m%d-%H%M%S}.xlsx"
-            _write_xlsx(path, data, job)
-            with path.open("rb") as fh:
-                job.file.save(path.name, File(fh), save=False)
+        with translation.override(job.params.get("language", settings.LANGUAGE_CODE)):
+            data = EXPORTERS[job.kind](job.requested_by, job.params)
+            job.total = data.total
+            job.save(update_fields=["total"])
+            with tempfile.TemporaryDirectory() as tmp:
+                path = Path(tmp) / f"{job.kind}-{timezone.localtime():%Y%m%d-%H%M%S}.xlsx"
+                _write_xlsx(path, data, job)
+                with path.open("rb") as fh:
+                    job.file.save(path.name, File(fh), save=False)
     except Exception as exc:
         job.status, job.error, job.finished_at = ExportJob.Status.FAILED, str(exc)[:2000], timezone.now()
         job.save(update_fields=["status", "error", "finished_at"])

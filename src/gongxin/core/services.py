@@ -69,6 +69,10 @@ def workday_year_set(*, actor, year: int, holidays: Iterable, workdays: Iterable
     entry.full_clean(validate_unique=False)
     entry.save()
     audit_record(actor=actor, action="workday_year.set", obj=entry, before=before, after=_snapshot(entry))
+    workdays_mod.clear_cache()
+    # Deadlines already computed as provisional for this year are recomputed by their owners
+    # (registry applications, rectification notices), in this transaction.
+    workdays_mod.calendar_changed.send(sender=WorkdayYear, year=entry.year)
     # The save signal cleared this process's cache already; clear it again once committed so a
     # concurrent reader cannot keep the old schedule it read before the commit.
     transaction.on_commit(workdays_mod.clear_cache)

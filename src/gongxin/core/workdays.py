@@ -30,6 +30,11 @@ import datetime as dt
 from typing import NamedTuple
 
 import chinese_calendar
+from django.dispatch import Signal
+
+# Sent (with ``year``) when an administrator enters or corrects a year's schedule: modules that
+# stored deadlines computed as provisional recompute them.
+calendar_changed = Signal()
 
 # The package's range: it knows every year from its first to its last holiday entry.
 _PACKAGE_YEARS = range(min(chinese_calendar.holidays).year, max(chinese_calendar.holidays).year + 1)

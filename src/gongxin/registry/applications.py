@@ -181,7 +181,11 @@ def application_submit(*, actor, application: RegistrationApplication, expected_
         raise StaleEdit(_("This application was changed since you opened it; reload it and try again."))
     before = _snapshot(app)
     now = timezone.now()
-    today = today or timezone.localdate(now)
+    if today is not None and today != timezone.localdate(now):
+        # Recording a submission received on another day (paper, back-filled, demo data): the
+        # clock runs from that day, and the recount after a calendar change starts there too.
+        now = timezone.make_aware(dt.datetime.combine(today, dt.time(12)))
+    today = timezone.localdate(now)
     limit = policy_for(app.registration_authority_id).registration_time_limit
     deadline = add_workdays(today, limit)
     app.status, app.submitted_at, app.due_on, app.due_provisional = (
@@ -209,7 +213,8 @@ def application_withdraw(*, actor, application: RegistrationApplication) -> Regi
 
 @dataclass
 class Check:
-    """One check shown to the deciding officer: ``level`` ok / warning / error (an error blocks
+    """One check shown to the deciding officer (and the applicant): ``level`` ok / warning / error /
+    pending (an error blocks
     approval; a warning needs the officer's judgement), with the reason and any matches."""
 
     name: str
@@ -303,7 +308,7 @@ def application_checks(app: RegistrationApplication) -> list[Check]:
                 "industry is allowed: judge whether the names can be confused."), similar))
         else:
             checks.append(Check("similar_names", "ok", _("No similar names in this jurisdiction.")))
-    checks.append(Check("bad_record", "ok", _("No bad records of the founders or the legal representative are "
+    checks.append(Check("bad_record", "pending", _("No bad records of the founders or the legal representative are "
                                               "kept yet (the credit module will check them here).")))
     for check in checks:
         check.title = CHECK_NAMES[check.name]
@@ -432,3 +437,18 @@ def branch_file(*, actor, organization: Organization, name: str, kind: str, lead
     audit_record(actor=actor, action="branch.file", obj=branch,
                  after={"organization": organization.uscc, "name": name, "kind": kind, "leader": branch.leader})
     return branch
+
+
+def deadlines_recount(*, year: int, **kwargs) -> int:
+    """An administrator entered ``year``'s holidays: recount the provisional decision dates of
+    open applications (from the submission day, with the jurisdiction's limit). Returns how
+    many changed."""
+    changed = 0
+    for app in RegistrationApplication.objects.filter(status=ApplicationStatus.SUBMITTED, due_provisional=True):
+        submitted = timezone.localdate(app.submitted_at)
+        deadline = add_workdays(submitted, policy_for(app.registration_authority_id).registration_time_limit)
+        if (deadline.date, deadline.provisional) != (app.due_on, app.due_provisional):
+            RegistrationApplication.objects.filter(pk=app.pk).update(due_on=deadline.date,
+                                                                     due_provisional=deadline.provisional)
+            changed += 1
+    return changed

@@ -20,3 +20,7 @@ class RegistryConfig(AppConfig):
 
         post_save.connect(_policy_changed, sender=JurisdictionPolicy, dispatch_uid="policy_changed")
         post_delete.connect(_policy_changed, sender=JurisdictionPolicy, dispatch_uid="policy_changed_delete")
+        from gongxin.core.workdays import calendar_changed
+        from gongxin.registry.applications import deadlines_recount
+
+        calendar_changed.connect(deadlines_recount, dispatch_uid="registry_deadlines_recount")

@@ -128,13 +128,16 @@ def application_detail(request, pk: int):
     user = request.user
     app = application_get(user, pk)
     officer = user.role == Role.OFFICER or user.is_platform_admin
-    checks = svc.application_checks(app) if officer and app.status == ApplicationStatus.SUBMITTED else []
+    # The applicant sees the same checks (without the decision), so a hopeless application is
+    # noticed before the officer rejects it.
+    checks = svc.application_checks(app) if app.status in (ApplicationStatus.DRAFT, ApplicationStatus.SUBMITTED) else []
     today = timezone.localdate()
     days_left = workdays_left(today, app.due_on) if app.due_on and app.status == ApplicationStatus.SUBMITTED else None
     return render(request, "registry/application_detail.html", {
         "items": application_items(app), "overdue_days": -days_left if days_left is not None else 0,
         "app": app, "checks": checks, "officer": officer,
-        "decision_form": DecisionForm(initial={"version": app.version}) if checks else None,
+        "decision_form": DecisionForm(initial={"version": app.version})
+        if officer and app.status == ApplicationStatus.SUBMITTED else None,
         "days_left": days_left,
         "blocked": any(c.level == "error" for c in checks)})
 

@@ -139,6 +139,7 @@ class Migration(migrations.Migration):
                 ('issued_on', models.DateField(verbose_name='issued on')),
                 ('due_on', models.DateField(verbose_name='due')),
                 ('due_provisional', models.BooleanField(default=False)),
+                ('working_days', models.PositiveSmallIntegerField(blank=True, null=True, verbose_name='time limit (working days)')),
                 ('status', models.CharField(choices=[('open', 'Open'), ('completed', 'Completed'), ('overdue', 'Overdue')], default='open', max_length=12, verbose_name='status')),
                 ('completed_on', models.DateField(blank=True, null=True, verbose_name='completed on')),
                 ('follow_up', models.TextField(blank=True, verbose_name='follow-up')),
