@@ -269,6 +269,8 @@ def raw_sql(vendor: str) -> str:
         SELECT r.organization_id FROM annual_annualreport r JOIN registry_organization o ON o.id = r.organization_id
          WHERE r.submitted_at IS NOT NULL AND r.activity_count = 0 AND o.status = 'active'
            AND o.established_on < %(year_ago)s AND r.year = {first_owed}
+           AND NOT EXISTS (SELECT 1 FROM annual_annualreport l WHERE l.organization_id = r.organization_id
+                           AND l.year > r.year AND l.submitted_at IS NOT NULL AND l.activity_count > 0)
         UNION
         SELECT z.organization_id FROM annual_annualreport z JOIN registry_organization o ON o.id = z.organization_id
          WHERE z.submitted_at IS NOT NULL AND z.activity_count = 0 AND z.income = 0 AND o.status = 'active'

@@ -120,11 +120,36 @@ def test_the_closed_years_follow_each_jurisdictions_deadline(make_org):
 def test_a_first_year_without_activity_is_found(make_org):
     org = make_org("珠海市首年无活动协会", established_on=dt.date(2023, 3, 1))
     report(org, 2023, activity=0)
-    reports(org, [2024, 2025])
+    reports(org, [2024, 2025], activity=0)  # never started: income, but no activity since either
     assert grounds(org) == {"no_activity_first_year": {"year": 2023, "established_on": "2023-03-01"}}
     with translation.override("en"):
         assert "2023 report, its first year, shows no activity" in dormancy.evidence_text(
             "no_activity_first_year", grounds(org)["no_activity_first_year"])
+
+
+def test_an_organization_active_since_its_first_year_is_not_found(make_org):
+    """A quiet first owed year (2021) followed by four active years is not "no activity within
+    one year of registration": the ground is for organizations that never started."""
+    org = make_org("珠海市长期活跃协会", established_on=dt.date(2020, 7, 1))  # first owed: 2021
+    report(org, 2021, activity=0)
+    for year, count in zip([2022, 2023, 2024, 2025], [13, 15, 18, 16], strict=True):
+        report(org, year, activity=count)
+    assert grounds(org) == {}
+    assert dormancy_scan(today=dt.date(2026, 6, 30)).found == 0  # the scan agrees with grounds_for
+
+
+def test_only_later_submitted_activity_clears_the_first_year(make_org):
+    org = make_org("珠海市从未开展活动协会", established_on=dt.date(2022, 3, 1))  # first owed: 2022
+    report(org, 2022, activity=0)
+    report(org, 2023, activity=None)  # activity not stated: not evidence of activity
+    report(org, 2024, activity=0)
+    report(org, 2025, submitted=False, activity=9)  # a draft claims activity: not submitted
+    assert grounds(org) == {"no_activity_first_year": {"year": 2022, "established_on": "2022-03-01"}}
+    report(org, 2021, activity=5)  # an earlier (voluntary) report does not clear it either
+    assert "no_activity_first_year" in grounds(org)
+    AnnualReport.objects.filter(organization=org, year=2025).update(
+        status=ReportStatus.AUTHORITY_REVIEW, submitted_at=dt.datetime(2026, 4, 1, 10, tzinfo=SHANGHAI))
+    assert "no_activity_first_year" not in grounds(org)
 
 
 def test_first_year_counts_only_the_first_owed_year_and_only_after_a_year(make_org):

@@ -12,6 +12,7 @@ from unittest import mock
 import chinese_calendar
 import pytest
 from django.core.exceptions import ValidationError
+from django.utils import translation
 
 from gongxin.annual import inspections as svc
 from gongxin.annual.models import (
@@ -293,6 +294,42 @@ def test_problems_found_need_findings(actors):
                                      expected_version=1)
 
 
+def test_the_inspection_date_lies_between_the_draw_and_today(actors):
+    item = _item(actors)  # drawn now: 2026-11-23 10:00 in Shanghai
+    officer = actors["officer_zhuhai"]
+    for day, words in ((dt.date(2026, 11, 22), "before the draw (2026-11-23)"), (dt.date(2026, 11, 24), "future")):
+        with pytest.raises(ValidationError) as exc, translation.override("en"):
+            svc.inspection_record_result(actor=officer, item=item, result="compliant", inspected_on=day,
+                                         expected_version=1)
+        assert words in " ".join(exc.value.message_dict["inspected_on"])
+    item.refresh_from_db()
+    assert (item.result, item.version) == (InspectionResult.PENDING, 1)
+    item = svc.inspection_record_result(actor=officer, item=item, result="compliant",
+                                        inspected_on=dt.date(2026, 11, 23), expected_version=1)
+    assert item.inspected_on == dt.date(2026, 11, 23)
+
+
+def test_the_draw_day_is_the_local_day(actors):
+    """Drawn at 00:30 in Shanghai, which is still the day before in UTC: that UTC day is refused."""
+    item = _item(actors)
+    RandomInspection.objects.filter(pk=item.inspection_id).update(
+        drawn_at=dt.datetime(2026, 11, 20, 0, 30, tzinfo=dt.timezone(dt.timedelta(hours=8))))
+    with pytest.raises(ValidationError):
+        svc.inspection_record_result(actor=actors["officer_zhuhai"], item=item, result="compliant",
+                                     inspected_on=dt.date(2026, 11, 19), expected_version=1)
+    svc.inspection_record_result(actor=actors["officer_zhuhai"], item=item, result="compliant",
+                                 inspected_on=dt.date(2026, 11, 20), expected_version=1)
+
+
+def test_an_inspection_date_before_the_draw_is_shown_on_the_form(actors, client_for):
+    item = _item(actors)
+    response = client_for("officer_zhuhai").post(f"/annual/inspections/items/{item.pk}/result/", {
+        "result": "compliant", "inspected_on": "2026-11-01", "version": 1})
+    assert response.status_code == 200 and 'data-testid="error-inspected_on"' in response.content.decode()
+    item.refresh_from_db()
+    assert item.result == InspectionResult.PENDING
+
+
 def test_an_officer_outside_the_jurisdiction_cannot_record_a_result(actors):
     with pytest.raises(ValidationError):
         svc.inspection_record_result(actor=actors["officer_foshan"], item=_item(actors), result="compliant",
@@ -338,6 +375,41 @@ def test_a_deadline_in_an_unknown_year_is_provisional(actors):
 def test_a_rectification_needs_problems_found(actors):
     with pytest.raises(ValidationError):
         svc.rectification_issue(actor=actors["officer_zhuhai"], inspection_item=_item(actors), requirements="整改")
+
+
+def test_a_second_notice_for_the_same_inspection_is_refused_while_one_is_open(actors):
+    first = _notice(actors)
+    item, officer = first.inspection_item, actors["officer_zhuhai"]
+    with pytest.raises(ValidationError) as exc, translation.override("en"):  # a double click, or a second officer
+        svc.rectification_issue(actor=officer, inspection_item=item, requirements="按章程召开理事会并报送会议纪要",
+                                issued_on=dt.date(2026, 9, 28), working_days=10)
+    assert exc.value.code == "duplicate_notice" and "still open" in exc.value.messages[0]
+    svc.rectifications_mark_overdue(dt.date(2026, 10, 20))
+    with pytest.raises(ValidationError):  # overdue is still not done
+        svc.rectification_issue(actor=officer, inspection_item=item, requirements="另行整改")
+    assert RectificationNotice.objects.count() == 1
+    svc.rectification_complete(actor=officer, notice=first, follow_up="已核查")
+    again = svc.rectification_issue(actor=officer, inspection_item=item, requirements="再次发现问题，限期整改")
+    assert again.pk != first.pk and RectificationNotice.objects.filter(inspection_item=item).count() == 2
+
+
+def test_a_notice_without_an_inspection_is_not_issued_twice_the_same_day(actors):
+    officer, org = actors["officer_zhuhai"], actors["org_b"]
+
+    def issue(requirements="补报材料", issued_on=dt.date(2026, 11, 2)):
+        return svc.rectification_issue(actor=officer, organization=org, requirements=requirements,
+                                       issued_on=issued_on, working_days=3)
+
+    first = issue()
+    with pytest.raises(ValidationError) as exc:
+        issue(requirements="  补报材料 ")  # the same text, as submitted twice
+    assert exc.value.code == "duplicate_notice"
+    assert RectificationNotice.objects.count() == 1
+    issue(requirements="更新备案")  # other requirements: another notice
+    issue(issued_on=dt.date(2026, 11, 3))  # the same requirements another day: a deliberate repeat
+    svc.rectification_complete(actor=officer, notice=first, follow_up="已补报")
+    issue()  # the first one is done
+    assert RectificationNotice.objects.count() == 4
 
 
 def test_overdue_marking_creates_exactly_one_fact_on_rerun(actors):
@@ -457,6 +529,26 @@ def test_issuing_a_rectification_through_the_form(actors, client_for):
     assert response.status_code == 302 and notice.due_on == dt.date(2026, 10, 16)
 
 
+def test_an_item_with_an_open_notice_links_to_it_instead_of_the_form(actors, client_for):
+    notice = _notice(actors)
+    item = notice.inspection_item
+    client = client_for("officer_zhuhai")
+    url = f"/annual/inspections/items/{item.pk}/rectification/"
+    page = client.get(url).content.decode()
+    assert 'data-testid="rectification-form"' not in page and 'data-testid="open-notice"' in page
+    assert f'href="/annual/inspections/rectifications/{notice.pk}/"' in page
+    response = client.post(url, {"requirements": "限期整改财务制度", "issued_on": "2026-11-23", "working_days": "10"})
+    assert response.status_code == 200 and 'data-testid="open-notice-link"' in response.content.decode()
+    assert RectificationNotice.objects.count() == 1
+    detail = client.get(f"/annual/inspections/{item.inspection_id}/").content.decode()
+    assert 'data-testid="issue-rectification"' not in detail
+    assert f'href="/annual/inspections/rectifications/{notice.pk}/" data-testid="open-notice-link"' in detail
+    svc.rectification_complete(actor=actors["officer_zhuhai"], notice=notice, follow_up="已核查")
+    assert 'data-testid="rectification-form"' in client.get(url).content.decode()
+    detail = client.get(f"/annual/inspections/{item.inspection_id}/").content.decode()
+    assert 'data-testid="issue-rectification"' in detail and 'data-testid="open-notice-link"' not in detail
+
+
 def test_the_worklist_export_lists_the_officers_notices(actors, client_for):
     from gongxin.core.models import ExportJob
 
@@ -477,3 +569,16 @@ def test_the_detail_page_lists_the_drawn_organizations(actors, client_for, djang
         page = client.get(f"/annual/inspections/{inspection.pk}/").content.decode()
     assert page.count('data-testid="item-row"') == 2 and 'data-testid="publish"' in page
     assert InspectionItem.objects.filter(inspection=inspection).count() == 2
+
+
+def test_provisional_rectification_deadline_is_recounted_when_the_year_is_entered(actors):
+    from gongxin.annual import inspections as svc
+    from gongxin.core.services import workday_year_set
+
+    notice = svc.rectification_issue(actor=actors["officer_zhuhai"], organization=actors["org_a"],
+                                     requirements="补交年度报告", issued_on=dt.date(2031, 12, 22), working_days=10)
+    assert notice.due_provisional and notice.due_on == dt.date(2032, 1, 5)
+    workday_year_set(actor=actors["admin"], year=2032, holidays=["2032-01-01", "2032-01-02"], workdays=[])
+    workday_year_set(actor=actors["admin"], year=2031, holidays=[], workdays=[])
+    notice.refresh_from_db()
+    assert (notice.due_on, notice.due_provisional) == (dt.date(2032, 1, 7), False)

@@ -153,18 +153,25 @@ def reports_missed(window: Window) -> Iterator[tuple[int, dict]]:
 
 
 def no_activity_first_year(window: Window) -> Iterator[tuple[int, dict]]:
-    """Ground 2: registered more than a year ago, and the report for its first owed year shows
-    no activity. Driven from the (few) zero-activity reports; a year is an organization's first
-    owed one when it was registered between 30 June of the year before and 29 June of that
-    year (``rules.first_year_owed``), written as one range per report year so both engines
-    use the date index and no per-row date arithmetic. Evidence: {"year", "established_on"}."""
+    """Ground 2: registered more than a year ago, the report for its first owed year shows no
+    activity, and no later submitted report shows any: the ground is for organizations that
+    never started, not for one that had a quiet first year and has been active since. Driven
+    from the (few) zero-activity reports; a year is an organization's first owed one when it
+    was registered between 30 June of the year before and 29 June of that year
+    (``rules.first_year_owed``), written as one range per report year so both engines use the
+    date index and no per-row date arithmetic. The "later activity" subquery repeats the
+    window's id range (see ``_missed``). Evidence: {"year", "established_on"}."""
     if not window.report_years:
         return
     first_owed = reduce(or_, (
         Q(year=y, organization__established_on__gte=dt.date(y - 1, 6, 30), organization__established_on__lt=dt.date(y, 6, 30))
         for y in window.report_years))
+    active_later = _submitted().filter(organization=OuterRef("organization"), year__gt=OuterRef("year"),
+                                       activity_count__gt=0, organization_id__gte=window.lo,
+                                       organization_id__lt=window.hi)
     qs = (_submitted().filter(window.scope("organization__"), first_owed, activity_count=0,
                               organization__established_on__lt=_years_before(window.today, 1))
+          .filter(~Exists(active_later))
           .order_by().values_list("organization_id", "year", "organization__established_on"))
     for pk, year, established in qs.iterator(chunk_size=5000):
         yield pk, {"year": year, "established_on": established.isoformat()}

@@ -55,6 +55,8 @@ CHUNK = 10_000  # rows per fetch when streaming the candidate list
 FILTER_KEYS = ("org_type", "subtype", "status", "region")
 # Seeds are quoted in the public page's verification snippet: no quotes, spaces or backslashes.
 SEED_RE = re.compile(r"[\w.\-]{1,64}")
+# Notices not yet confirmed completed: while one stands, its inspection gets no second notice.
+_UNFINISHED = (RectificationStatus.OPEN, RectificationStatus.OVERDUE)
 
 
 class NotAllowed(ValidationError):
@@ -133,7 +135,8 @@ def inspection_items(*, inspection: RandomInspection) -> QuerySet[InspectionItem
     """The sampled organizations of a campaign the caller already may see, in USCC order."""
     return (InspectionItem.objects.filter(inspection=inspection)
             .select_related("organization", "inspector")
-            .annotate(notice_count=Count("notices"), last_notice_id=Max("notices__id"))
+            .annotate(notice_count=Count("notices"), last_notice_id=Max("notices__id"),
+                      open_notice_id=Max("notices__id", filter=Q(notices__status__in=_UNFINISHED)))
             .order_by("organization__uscc"))
 
 
@@ -203,6 +206,13 @@ def rectification_get(*, actor, pk: int) -> RectificationNotice:
     if notice is None:
         raise InspectionNotFound(_("No such rectification notice."))
     return notice
+
+
+def open_notice_for_item(item: InspectionItem) -> RectificationNotice | None:
+    """The notice still open (or overdue) for an inspected organization, if any: while it
+    stands, no second notice is issued for the same inspection (``rectification_issue``)."""
+    return (RectificationNotice.objects.filter(inspection_item_id=item.pk, status__in=_UNFINISHED)
+            .order_by("id").first())
 
 
 def organization_items(*, actor) -> QuerySet[InspectionItem]:
@@ -422,6 +432,11 @@ def inspection_record_result(*, actor, item: InspectionItem, result: str, findin
     inspected_on = inspected_on or today
     if inspected_on > today:
         raise ValidationError({"inspected_on": _("The inspection date cannot be in the future.")})
+    drawn_on = timezone.localdate(locked.inspection.drawn_at) if locked.inspection.drawn_at else None
+    if drawn_on is not None and inspected_on < drawn_on:
+        raise ValidationError({"inspected_on": _("The inspection date cannot be before the draw (%(date)s): "
+                                                 "an organization is inspected only after it was drawn.")
+                               % {"date": drawn_on.isoformat()}})
     before = _item_snapshot(locked)
     was_unreachable = locked.result == InspectionResult.UNREACHABLE
     locked.result, locked.findings, locked.inspected_on = result, findings.strip(), inspected_on
@@ -459,10 +474,16 @@ def rectification_issue(*, actor, requirements: str, inspection_item: Inspection
     """Order an organization to rectify, after an inspection that found problems (or on its
     own, given the organization). Due ``working_days`` working days after ``issued_on``: by
     default the jurisdiction's rectification time limit; provisional where the calendar of
-    the due year is not yet known."""
+    the due year is not yet known.
+
+    One notice at a time: refused while an open (or overdue) notice stands for the same
+    inspected organization, and, for a notice without an inspection, when the same
+    requirements were already issued to the organization that day (a double submit). The
+    inspection item (or the organization) is locked first, so two concurrent submits queue
+    and the second one sees the first's notice."""
     _require_officer(actor)
     if inspection_item is not None:
-        inspection_item = (InspectionItem.objects.select_related("inspection", "organization")
+        inspection_item = (InspectionItem.objects.select_for_update().select_related("inspection", "organization")
                            .get(pk=inspection_item.pk))
         if not officer_covers(actor, inspection_item.inspection):
             raise NotAllowed(_("Only an officer of this jurisdiction may order this rectification."))
@@ -476,6 +497,23 @@ def rectification_issue(*, actor, requirements: str, inspection_item: Inspection
     if not requirements.strip():
         raise ValidationError({"requirements": _("Say what must be rectified.")})
     issued_on = issued_on or timezone.localdate()
+    if inspection_item is not None:
+        existing = open_notice_for_item(inspection_item)
+        if existing is not None:
+            raise ValidationError(
+                _("A rectification notice for this inspection is still open (issued %(issued)s, due %(due)s): "
+                  "follow it up or confirm it completed instead of issuing another.")
+                % {"issued": existing.issued_on.isoformat(), "due": existing.due_on.isoformat()},
+                code="duplicate_notice")
+    else:
+        Organization.objects.select_for_update().filter(pk=organization.pk).first()  # queue double submits
+        if RectificationNotice.objects.filter(organization=organization, inspection_item__isnull=True,
+                                              requirements=requirements.strip(), issued_on=issued_on,
+                                              status__in=_UNFINISHED).exists():
+            raise ValidationError(
+                _("This organization was already ordered to rectify with the same requirements on %(date)s; "
+                  "the notice has not been issued twice.") % {"date": issued_on.isoformat()},
+                code="duplicate_notice")
     if working_days is None:
         working_days = policy_for(organization.registration_authority_id).rectification_time_limit
     if working_days < 1:
@@ -483,7 +521,7 @@ def rectification_issue(*, actor, requirements: str, inspection_item: Inspection
     deadline = add_workdays(issued_on, working_days)
     notice = RectificationNotice(organization=organization, inspection_item=inspection_item,
                                  requirements=requirements.strip(), issued_on=issued_on, due_on=deadline.date,
-                                 due_provisional=deadline.provisional, issued_by=actor)
+                                 due_provisional=deadline.provisional, working_days=working_days, issued_by=actor)
     notice.full_clean()
     notice.save(force_insert=True)
     audit_record(actor=actor, action="rectification.issue", obj=notice,

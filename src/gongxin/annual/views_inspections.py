@@ -257,6 +257,15 @@ def rectification_issue(request, pk: int):
     item = svc.item_get(actor=request.user, pk=pk)
     if not svc.officer_covers(request.user, item.inspection):
         raise Http404(_("No such page."))
+    open_notice = svc.open_notice_for_item(item)
+    if open_notice is not None:
+        # One notice at a time: the page links to the one that stands instead of offering the form
+        # (a second POST, a double click or an old tab, is refused the same way).
+        if request.method == "POST":
+            messages.warning(request, _("A rectification notice for this inspection is still open; "
+                                        "no second notice was issued."))
+        return render(request, "annual/inspection_rectification_form.html",
+                      {"item": item, "form": None, "open_notice": open_notice})
     default_days = policy_for(item.organization.registration_authority_id).rectification_time_limit
     form = RectificationForm(request.POST or None)
     form.fields["working_days"].help_text = _("Empty: the jurisdiction's limit of %(n)s working days.") % {
