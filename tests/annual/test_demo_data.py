@@ -12,7 +12,7 @@ from django.core.management import call_command
 
 from gongxin.annual import rules
 from gongxin.annual.content import EIGHT_HAVES, SELF_GOVERNANCE, SIX_GOODS
-from gongxin.annual.demo_data import demo_org_id, seed_annual
+from gongxin.annual.demo_data import DEMO_SPONSOR_WAITING, demo_org_id, demo_sponsor_id, seed_annual
 from gongxin.annual.models import AnnualReport, Conclusion, FactKind, ReportStatus, SupervisionFact
 from gongxin.core import regions
 from gongxin.core.audit import audit_verify
@@ -99,8 +99,18 @@ def test_submission_behaviour_and_conclusions_in_the_expected_shares(seeded):
     assert 0.80 < seeded["pass"] / reviewed < 0.95
     assert 0.04 < seeded["basic_pass"] / reviewed < 0.15
     assert 0.005 < seeded["fail"] / reviewed < 0.07
-    latest = AnnualReport.objects.filter(year=2025).exclude(status__in=[ReportStatus.FILED, ReportStatus.SPONSOR_REVIEW])
-    assert 0.18 < latest.filter(status=ReportStatus.AUTHORITY_REVIEW).count() / latest.count() < 0.42
+    # Where the authority gives conclusions, about the same share of the latest year still waits:
+    # at the authority without a sponsor unit, at the sponsor's pre-review with one.
+    orgs = _orgs()
+    waiting = defaultdict(Counter)
+    for org_id, status in AnnualReport.objects.filter(year=2025).values_list("organization_id", "status"):
+        org = orgs[org_id]
+        if not policy_for(org.registration_authority_id).filing_mode:
+            waiting[bool(org.sponsor_unit_id)][status] += 1
+    unsponsored, sponsored = waiting[False], waiting[True]
+    assert 0.18 < unsponsored[ReportStatus.AUTHORITY_REVIEW] / unsponsored.total() < 0.42
+    assert 0.18 < sponsored[ReportStatus.SPONSOR_REVIEW] / sponsored.total() < 0.42
+    assert sponsored[ReportStatus.AUTHORITY_REVIEW] / sponsored.total() < 0.05  # they wait at the sponsor
     assert not AnnualReport.objects.filter(year__lt=2025, status=ReportStatus.AUTHORITY_REVIEW).exists()
 
 
@@ -135,6 +145,8 @@ def test_workflow_states_respect_the_rules(seeded):
             assert r.status != ReportStatus.FILED
         if org.sponsor_unit_id:
             assert (r.sponsor_reviewed_at is None) == (r.status == ReportStatus.SPONSOR_REVIEW)
+            if r.status == ReportStatus.SPONSOR_REVIEW:
+                assert not r.sponsor_opinion and r.reviewed_at is None and r.conclusion == ""
         else:
             assert r.sponsor_reviewed_at is None and r.status != ReportStatus.SPONSOR_REVIEW
         assert (r.published_on is None) == (r.status in (ReportStatus.AUTHORITY_REVIEW, ReportStatus.SPONSOR_REVIEW))
@@ -167,6 +179,57 @@ def test_the_demo_organization_has_its_latest_report_to_fill_in(seeded):
     assert SupervisionFact.objects.filter(organization_id=org_id, kind=FactKind.REPORT_MISSING, key="2025").exists()
     assert reports and all(r.status == ReportStatus.REVIEWED and r.conclusion == Conclusion.PASS and not r.late
                            for r in reports)
+
+
+def test_the_demo_sponsor_has_reports_waiting_for_its_pre_review(seeded):
+    """The demo account sponsor_zhuhai's unit (the first sponsor unit under 4404): its first
+    organizations owing the latest report have it waiting at the pre-review, whatever the draw."""
+    unit = demo_sponsor_id()
+    owing = [o for o in Organization.objects.filter(sponsor_unit_id=unit).order_by("id")
+             if o.status == "active" and _owed(o, 2025) and o.id != demo_org_id()]
+    assert owing
+    held = owing[:DEMO_SPONSOR_WAITING]
+    reports = {r.organization_id: r for r in AnnualReport.objects.filter(organization__in=held, year=2025)}
+    assert set(reports) == {o.id for o in held}
+    assert all(r.status == ReportStatus.SPONSOR_REVIEW and r.sponsor_reviewed_at is None and r.conclusion == ""
+               for r in reports.values())
+
+
+def test_seed_with_accounts_gives_every_demo_account_work_with_consistent_dates():
+    """``gongxin seed --orgs 3000 --seed 2026`` (the README's demo): the sponsor's pre-review
+    worklist is not empty, the applications were submitted on the day their deadline counts
+    from, and the inspection was drawn before its organizations were inspected."""
+    from django.utils import timezone
+
+    from gongxin.accounts.models import User
+    from gongxin.annual.models import RandomInspection, RectificationNotice
+    from gongxin.annual.selectors import review_queue
+    from gongxin.core.workdays import add_workdays
+    from gongxin.registry.models import RegistrationApplication
+
+    regions.load_into(Region)
+    call_command("seed", orgs=3000, seed=2026, batch=1000, stdout=StringIO())
+    sponsor = User.objects.get(username="sponsor_zhuhai")
+    assert sponsor.sponsor_unit_id == demo_sponsor_id()
+    queue = review_queue(actor=sponsor)
+    assert queue.filter(year=2025, organization__sponsor_unit_id=sponsor.sponsor_unit_id,
+                        sponsor_reviewed_at__isnull=True).values("organization").distinct().count() >= 3
+    today = timezone.localdate()
+    apps = list(RegistrationApplication.objects.filter(status="submitted"))
+    assert len(apps) == 3
+    for app in apps:
+        submitted = timezone.localtime(app.submitted_at)
+        assert submitted.time() == dt.time(12) and submitted.date() < today
+        limit = policy_for(app.registration_authority_id).registration_time_limit
+        assert app.due_on == add_workdays(submitted.date(), limit).date
+    campaign = RandomInspection.objects.get()
+    drawn_on = timezone.localdate(campaign.drawn_at)
+    assert timezone.localdate(campaign.created_at) <= drawn_on <= timezone.localdate(campaign.published_at)
+    inspected = [i for i in campaign.items.all() if i.inspected_on]
+    assert inspected and all(drawn_on <= i.inspected_on <= today for i in inspected)
+    for notice in RectificationNotice.objects.select_related("inspection_item"):
+        assert notice.inspection_item.inspected_on <= notice.issued_on <= today
+    assert audit_verify().ok
 
 
 def test_seed_command_writes_reports_unless_told_not_to():

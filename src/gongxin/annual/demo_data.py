@@ -14,6 +14,12 @@ Behaviour per owed report: ~85% on time, ~8% late (1-120 days after the deadline
 skipped a year skips the next one with probability 0.45), so some organizations miss two
 consecutive years, the dormancy ground. Deregistered and cancelled organizations stop
 reporting about two years before ``as_of``.
+
+The latest year is partly still in review (``P_AWAITING``, where the authority gives
+conclusions): an organization without a sponsor unit waits for the authority; one with a
+sponsor unit waits for its sponsor's pre-review (``sponsor_review``, not yet pre-reviewed), so
+both the officers' and the sponsors' worklists have work. The sponsor unit of the demo account
+sponsor_zhuhai always has ``DEMO_SPONSOR_WAITING`` of them waiting.
 """
 
 from __future__ import annotations
@@ -44,7 +50,7 @@ from gongxin.annual.models import (
 )
 from gongxin.core.bulk import columns_of, insert_rows, next_id, reset_sequence
 
-__all__ = ["DEMO_POLICIES", "demo_org_id", "policies_ensure", "seed_annual"]
+__all__ = ["DEMO_POLICIES", "demo_org_id", "demo_sponsor_id", "policies_ensure", "seed_annual"]
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 
@@ -65,7 +71,10 @@ LATE_DAYS = 120
 # The authority's conclusions in the review mode; the latest year is partly still in review.
 P_BASIC_PASS = 0.09
 P_FAIL = 0.03
-P_AWAITING = 0.30
+P_AWAITING = 0.30  # without a sponsor unit at the authority, with one at the sponsor (pre-review)
+# Organizations of the demo sponsor account's unit whose latest report waits for its pre-review
+# whatever the draw says (the first ones by id that owe it), so the account has a worklist.
+DEMO_SPONSOR_WAITING = 3
 P_IDLE = 0.012  # organizations with no activity and no income in their last reports
 P_ZERO_ACTIVITY = 0.03
 # Deregistered / cancelled / revoked organizations report until about this many years before as_of.
@@ -169,6 +178,18 @@ def demo_org_id() -> int | None:
                                         status=OrgStatus.ACTIVE).order_by("id").values_list("id", flat=True).first())
 
 
+def demo_sponsor_id() -> int | None:
+    """The sponsor unit of the demo account sponsor_zhuhai: the account's, if it exists, else the
+    one ``accounts.services.demo_accounts_ensure`` will choose (the same query)."""
+    from gongxin.accounts.models import User
+    from gongxin.registry.models import SponsorUnit
+
+    unit_id = User.objects.filter(username="sponsor_zhuhai").values_list("sponsor_unit_id", flat=True).first()
+    if unit_id:
+        return unit_id
+    return SponsorUnit.objects.filter(region__code__startswith="4404").order_by("id").values_list("id", flat=True).first()
+
+
 def _fen(x: float) -> int:
     return int(round(x * 100))
 
@@ -197,7 +218,7 @@ def _at(day: dt.date, r) -> dt.datetime:
 class _Annual:
     """Generates one organization's reports and facts; state is only the run's random stream."""
 
-    def __init__(self, *, as_of: dt.date, seed: int, demo_org: int | None) -> None:
+    def __init__(self, *, as_of: dt.date, seed: int, demo_org: int | None, demo_sponsor: int | None = None) -> None:
         from gongxin.registry.policy import policy_for
 
         self.as_of = as_of
@@ -207,6 +228,8 @@ class _Annual:
         self.last_year = rules.latest_closed_year(as_of, policy_for("100000"))
         self.years = range(self.last_year - 4, self.last_year + 1)
         self.demo_org = demo_org
+        self.demo_sponsor = demo_sponsor
+        self.demo_sponsor_waiting = 0  # organizations of the demo sponsor held at pre-review so far
         self.report_cols = columns_of(AnnualReport)
         self.fact_cols = columns_of(SupervisionFact)
         self.report_id = next_id(AnnualReport)
@@ -239,6 +262,11 @@ class _Annual:
                 if y <= last and not rules.exempt_for_year(established, y) and as_of > policy.authority_deadline(y)]
         if not owed:
             return
+        # The demo sponsor's first organizations (by id) owing the latest year submit it and wait for it.
+        hold_for_sponsor = (sponsor_id is not None and sponsor_id == self.demo_sponsor and not demo
+                            and self.last_year in owed and self.demo_sponsor_waiting < DEMO_SPONSOR_WAITING)
+        if hold_for_sponsor:
+            self.demo_sponsor_waiting += 1
 
         # The organization's size and habits, fixed across years.
         is_group, is_foundation = org_type == "social_group", org_type == "foundation"
@@ -280,7 +308,7 @@ class _Annual:
                 never, late = y == self.last_year, False  # the demo user fills in the latest year
             else:
                 p = P_NEVER_FIRST if never_prev is None else (P_NEVER_AGAIN if never_prev else P_NEVER)
-                never = r() < p
+                never = r() < p and not (hold_for_sponsor and y == self.last_year)
                 late = not never and r() < (P_LATE_AGAIN if late_prev else P_LATE)
             never_prev, late_prev = never, late
             if never:
@@ -297,12 +325,15 @@ class _Annual:
                 submitted_on = start + dt.timedelta(days=int(span * r() ** 0.6))
             submitted_at = _at(submitted_on, r)
 
-            # The workflow: sponsor pre-review, then filing or the authority's conclusion.
+            # The workflow: sponsor pre-review, then filing or the authority's conclusion. Where
+            # the authority gives conclusions, P_AWAITING of the latest year still waits: with a
+            # sponsor unit at the sponsor (not pre-reviewed yet), without one at the authority.
             sponsor_at, arrival = None, submitted_on
             status = _AWAITING
             if sponsor_id:
                 sponsor_on = submitted_on + dt.timedelta(days=2 + int(r() * 14))
-                if sponsor_on > as_of:
+                waiting = y == self.last_year and not demo and (hold_for_sponsor or (review_mode and r() < P_AWAITING))
+                if waiting or sponsor_on > as_of:
                     status = _AT_SPONSOR
                 else:
                     sponsor_at, arrival = _at(sponsor_on, r), sponsor_on
@@ -310,7 +341,7 @@ class _Annual:
             if status == _AWAITING:
                 if not review_mode:
                     status, published_on = _FILED, arrival
-                elif demo or not (y == self.last_year and r() < P_AWAITING):
+                elif demo or sponsor_id or not (y == self.last_year and r() < P_AWAITING):
                     review_on = max(submitted_on + dt.timedelta(days=10 + int(r() * 51)),
                                     arrival + dt.timedelta(days=3))
                     if review_on > as_of:  # compressed into the time there was
@@ -400,7 +431,7 @@ def seed_annual(*, as_of: dt.date, seed: int, stdout=None, first_id: int = 1, ch
 
     started = time.monotonic()
     policies = policies_ensure()
-    gen = _Annual(as_of=as_of, seed=seed, demo_org=demo_org_id())
+    gen = _Annual(as_of=as_of, seed=seed, demo_org=demo_org_id(), demo_sponsor=demo_sponsor_id())
     fields = ("id", "established_on", "registration_authority_id", "sponsor_unit_id", "status", "org_type",
               "subtype", "member_count", "registered_capital")
     orgs = Organization.objects.filter(id__gte=first_id).order_by("id")
@@ -446,14 +477,22 @@ def seed_annual(*, as_of: dt.date, seed: int, stdout=None, first_id: int = 1, ch
 
 def seed_supervision_demo(*, as_of: dt.date, seed: int) -> dict:
     """A little of the officers' daily work, made through the real services with the demo
-    accounts: a published random inspection in Zhuhai with results and rectification notices
-    (one overdue), and registration applications on the Zhuhai worklist. Needs the demo
-    accounts; does nothing without them."""
+    accounts: a random inspection in Zhuhai drawn and published about three months before
+    ``as_of``, with results and rectification notices (one overdue), and registration
+    applications on the Zhuhai worklist. Needs the demo accounts; does nothing without them.
+
+    The services stamp "now"; what happened on earlier days is then dated to those days (the
+    campaign's draw and publication, the applications' submission at noon in Asia/Shanghai),
+    so every date shown agrees with the deadlines counted from it."""
     from gongxin.accounts.models import User
     from gongxin.annual import inspections
     from gongxin.annual.models import InspectionResult, RandomInspection
     from gongxin.core.models import Region
     from gongxin.registry import applications
+    from gongxin.registry.models import RegistrationApplication
+
+    def noon(day: dt.date, hour: int = 12) -> dt.datetime:
+        return dt.datetime.combine(day, dt.time(hour), SHANGHAI)
 
     officer = User.objects.filter(username="officer_zhuhai").first()
     founder = User.objects.filter(username="founder").first()
@@ -465,6 +504,11 @@ def seed_supervision_demo(*, as_of: dt.date, seed: int) -> dict:
         kind="spot_check", filters={"status": "active"}, sample_size=12, inspectors=[officer])
     campaign = inspections.inspection_draw(actor=officer, inspection=campaign, seed=f"zh-{as_of.year}-{seed}")
     campaign = inspections.inspection_publish(actor=officer, inspection=campaign)
+    # Drawn and published 100 days ago: the organizations are inspected after the draw
+    # (inspection_record_result refuses an earlier day) and before any notice is issued.
+    drawn_on = as_of - dt.timedelta(days=100)
+    RandomInspection.objects.filter(pk=campaign.pk).update(
+        created_at=noon(drawn_on, 9), drawn_at=noon(drawn_on, 10), published_at=noon(drawn_on, 15))
     items = list(campaign.items.select_related("organization").order_by("id"))
     notices = 0
     for n, item in enumerate(items[:8]):
@@ -474,7 +518,7 @@ def seed_supervision_demo(*, as_of: dt.date, seed: int) -> dict:
                     InspectionResult.UNREACHABLE: "注册地址已无人办公，电话无法接通。"}.get(result, "")
         item = inspections.inspection_record_result(
             actor=officer, item=item, result=result, findings=findings,
-            inspected_on=as_of - dt.timedelta(days=40 - n), expected_version=item.version)
+            inspected_on=as_of - dt.timedelta(days=90 - n), expected_version=item.version)
         if result == InspectionResult.ISSUES:
             inspections.rectification_issue(actor=officer, inspection_item=item,
                                             requirements="按章程召开理事会并规范财务票据管理，报送整改报告。",
@@ -490,7 +534,10 @@ def seed_supervision_demo(*, as_of: dt.date, seed: int) -> dict:
                 data={"name": name, "org_type": "social_group", "industry": industry, "legal_representative": "王建国",
                       "address": "珠海市香洲区凤凰路88号", "business_scope": "行业交流、培训、咨询服务",
                       "registered_capital": "3", "member_count": members, "founders": ["王建国", "刘洋"]})
-            applications.application_submit(actor=founder, application=app, expected_version=app.version,
-                                             today=as_of - dt.timedelta(days=rng.randint(2, 30)))
+            submitted_on = as_of - dt.timedelta(days=rng.randint(2, 30))
+            app = applications.application_submit(actor=founder, application=app, expected_version=app.version,
+                                                   today=submitted_on)
+            # The decision is due counted from submitted_on: the application says it was submitted then.
+            RegistrationApplication.objects.filter(pk=app.pk).update(submitted_at=noon(submitted_on))
             apps += 1
     return {"inspection_items": len(items), "rectification_notices": notices, "applications": apps}
