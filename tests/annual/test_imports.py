@@ -357,3 +357,88 @@ def test_a_file_without_the_template_columns_is_refused_with_the_missing_ones(ac
     assert {e["header"] for e in job.errors} == {c.zh for c in imports.COLUMNS[2:]}
     copy = openpyxl.load_workbook(job.error_file.path).active
     assert "提交日期" in copy.cell(row=1, column=len(imports.COLUMNS) + 1).value
+
+
+# The apply writes plain rows and the check reads them back without the ORM (imports/sql.py):
+# the update paths, the conflict check and the value round trips, on either database.
+
+
+def test_a_reimport_without_a_conclusion_keeps_the_review(actors, tmp_path):
+    run(actors["officer_zhuhai"], workbook(tmp_path / "a.xlsx", [row(actors["org_a"], conclusion="合格")]))
+    reviewed = AnnualReport.objects.get()
+    job = run(actors["officer_zhuhai"], workbook(tmp_path / "b.xlsx", [row(actors["org_a"], income=310000)]))
+    assert (job.created_count, job.updated_count, job.unchanged_count) == (0, 1, 0), job.errors
+    report = AnnualReport.objects.get()
+    assert report.income == Decimal("310000.00") and report.version == 2
+    assert (report.status, report.conclusion, report.conclusion_reasons) == (ReportStatus.REVIEWED, "pass", [])
+    assert (report.reviewed_at, report.reviewed_by_id, report.published_on) == (
+        reviewed.reviewed_at, actors["officer_zhuhai"].pk, TODAY)
+
+
+def test_a_filed_report_changed_by_a_later_import_keeps_its_publication_date(actors, tmp_path, time_machine):
+    JurisdictionPolicy.objects.create(region=Region.objects.get(code="440400"), annual_mode=AnnualMode.FILING)
+    run(actors["officer_zhuhai"], workbook(tmp_path / "a.xlsx", [row(actors["org_a"])]))
+    time_machine.move_to(dt.datetime(2026, 6, 20, 10, 0, tzinfo=dt.timezone(dt.timedelta(hours=8))), tick=False)
+    job = run(actors["officer_zhuhai"], workbook(tmp_path / "b.xlsx", [row(actors["org_a"], staff_count=9)]))
+    assert job.updated_count == 1, job.errors
+    report = AnnualReport.objects.get()
+    assert (report.status, report.published_on, report.staff_count, report.version) == (
+        ReportStatus.FILED, TODAY, 9, 2)
+
+
+def test_a_report_changed_between_the_check_and_the_save_stops_the_import(actors, tmp_path, monkeypatch):
+    run(actors["officer_zhuhai"], workbook(tmp_path / "a.xlsx", [row(actors["org_a"]), row(actors["org_b"])]))
+    apply_chunk = imports.Writer.apply_chunk
+
+    def meanwhile(self, plans):  # the organization edits its report after the check
+        AnnualReport.objects.filter(organization=actors["org_b"]).update(version=5, income=1)
+        return apply_chunk(self, plans)
+
+    monkeypatch.setattr(imports.Writer, "apply_chunk", meanwhile)
+    job = run(actors["officer_zhuhai"], workbook(tmp_path / "b.xlsx", [
+        row(actors["org_a"], income=1000), row(actors["org_b"], income=2000)]))
+    assert job.status == ImportJob.Status.FAILED and "row 4" in job.failure
+    assert AnnualReport.objects.get(organization=actors["org_a"]).income == Decimal("300000.00")
+
+
+def test_amounts_are_rounded_half_up_and_read_back_as_unchanged(actors, tmp_path):
+    path = workbook(tmp_path / "a.xlsx", [row(actors["org_a"], total_assets=500000.125, total_liabilities=100000.5,
+                                              net_assets=399999.63, income=" ¥1,234.5 元", expenses="0.005",
+                                              government_funding=1234567890.99, member_count="1,200")])
+    first = run(actors["officer_zhuhai"], path)
+    assert first.created_count == 1, first.errors
+    report = AnnualReport.objects.get()
+    assert (report.total_assets, report.net_assets, report.income, report.expenses) == (
+        Decimal("500000.13"), Decimal("399999.63"), Decimal("1234.50"), Decimal("0.01"))
+    assert report.member_count == 1200 and report.donations_received is None
+    again = run(actors["officer_zhuhai"], path)
+    assert (again.created_count, again.updated_count, again.unchanged_count) == (0, 0, 1)
+
+
+def test_errors_in_several_columns_of_a_row_come_in_column_order(actors, tmp_path):
+    rows = [row(actors["org_a"], uscc=" " + actors["org_a"].uscc.lower() + " ", year="2025年", income="",
+                staff_count=1.5, party_org_established=" 有 ", conclusion="合格", conclusion_reasons="会费、meetings")]
+    job = run(actors["officer_zhuhai"], workbook(tmp_path / "a.xlsx", rows))
+    assert [(e["header_en"], e["value"]) for e in job.errors] == [
+        ("Income (yuan)", ""), ("Full-time staff", "1.5"), ("Conclusion reasons", "会费、meetings")]
+    assert "required" in job.errors[0]["reason"] and "会费" in job.errors[2]["reason"]
+
+
+def test_codes_with_any_characters_are_looked_up_safely(actors):
+    from gongxin.annual.imports import sql
+    from gongxin.registry.models import Organization
+
+    codes = [actors["org_a"].uscc, 'a"b', "c\\d", "NULL", "", "统一,{x}", "e'f", "%s"]
+    where, params = sql.among(Organization, "uscc", codes)
+    found = sql.select(f"SELECT {sql.columns(Organization, ['uscc'])} FROM {sql.table(Organization)} "
+                       f"WHERE {where}", params)
+    assert found == [(actors["org_a"].uscc,)]
+
+
+def test_an_amount_of_a_trillion_yuan_or_more_is_refused():
+    from gongxin.annual.imports.cells import RowError, clean_money
+
+    assert clean_money(999_999_999_999.994) == Decimal("999999999999.99")
+    for value in (1e12, "1000000000000.00", 5e13):
+        with pytest.raises(RowError):
+            clean_money(value)
