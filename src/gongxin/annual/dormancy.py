@@ -44,7 +44,7 @@ from gongxin.core.exports import ExportData, exporter
 from gongxin.core.models import Region
 from gongxin.registry.models import JurisdictionPolicy, Organization, OrgStatus, authority_name
 from gongxin.registry.policy import ancestors, policy_for
-from gongxin.registry.selectors import jurisdiction_q, region_prefix_filter
+from gongxin.registry.selectors import jurisdiction_q, officer_manages, region_prefix_filter
 from gongxin.registry.services import organization_end
 
 LEGAL_BASIS = "民发〔2021〕63号"
@@ -401,14 +401,6 @@ STATUS_BY_OUTCOME = {
 }
 
 
-def in_jurisdiction(actor, org: Organization) -> bool:
-    if actor is None or not actor.is_authenticated:
-        return False
-    if actor.is_platform_admin:
-        return True
-    return actor.role == Role.OFFICER and org.region_prefix.startswith(Region.prefix_of(actor.jurisdiction_id))
-
-
 @transaction.atomic
 def organization_status_set(*, actor, org: Organization, status: str, reason: str) -> Organization:
     """End an active organization's registration through the registry's service (status,
@@ -422,7 +414,7 @@ def dormancy_decide(*, actor, finding: DormancyFinding, outcome: str, note: str 
     cancellation and revocation also end the organization's registration; rectification and
     "not dormant" only record the decision."""
     locked = DormancyFinding.objects.select_for_update().select_related("organization").get(pk=finding.pk)
-    if not in_jurisdiction(actor, locked.organization):
+    if not officer_manages(actor, locked.organization.region_prefix):
         raise PermissionDenied(_("Only the registration authority of this organization may decide."))
     if locked.outcome:
         raise ValidationError(_("This finding has already been decided."))

@@ -48,7 +48,7 @@ from gongxin.core.models import Region
 from gongxin.core.workdays import add_workdays, workdays_left
 from gongxin.registry.models import SUBTYPES_BY_TYPE, Organization, OrgStatus, OrgSubtype, OrgType
 from gongxin.registry.policy import policy_for
-from gongxin.registry.selectors import region_prefix_filter
+from gongxin.registry.selectors import officer_manages, officer_prefix, region_prefix_filter
 from gongxin.registry.services import StaleEdit
 
 CHUNK = 10_000  # rows per fetch when streaming the candidate list
@@ -70,18 +70,6 @@ class InspectionNotFound(Http404):
 # --- scope -----------------------------------------------------------------------------------
 
 
-def officer_prefix(actor) -> str | None:
-    """The region prefix an officer manages ("" = everything, for an administrator or a
-    national officer); None for anyone who is not an officer."""
-    if actor is None or not getattr(actor, "is_authenticated", False):
-        return None
-    if actor.is_platform_admin:
-        return ""
-    if actor.role == Role.OFFICER and actor.jurisdiction_id:
-        return Region.prefix_of(actor.jurisdiction_id)
-    return None
-
-
 def _code_within(code: str, prefix: str) -> bool:
     return Region.prefix_of(code).startswith(prefix)
 
@@ -99,8 +87,7 @@ def officer_covers(actor, inspection: RandomInspection) -> bool:
 
 
 def org_in_scope(actor, org: Organization) -> bool:
-    prefix = officer_prefix(actor)
-    return prefix is not None and org.region_prefix.startswith(prefix)
+    return officer_manages(actor, org.region_prefix)
 
 
 # --- selectors -------------------------------------------------------------------------------

@@ -30,6 +30,7 @@ from gongxin.annual.models import (
 from gongxin.core.audit import audit_record
 from gongxin.registry.models import Organization, OrgSubtype
 from gongxin.registry.policy import policy_for
+from gongxin.registry.selectors import officer_manages
 from gongxin.registry.services import StaleEdit
 
 # The fields an organization fills in (the form, the API and the import all use this list).
@@ -185,14 +186,6 @@ def report_sponsor_review(*, actor, report: AnnualReport, approve: bool, opinion
     return locked
 
 
-def _officer_in_scope(actor, org: Organization) -> bool:
-    from gongxin.core.models import Region
-
-    if actor.is_platform_admin:
-        return True
-    return actor.role == Role.OFFICER and org.region_prefix.startswith(Region.prefix_of(actor.jurisdiction_id))
-
-
 REASONS_BY_CONCLUSION = {
     Conclusion.PASS: set(),
     Conclusion.BASIC_PASS: set(BasicPassReason.values),
@@ -207,7 +200,7 @@ def report_review(*, actor, report: AnnualReport, conclusion: str, reasons: list
     at least one 不合格 reason; 合格 takes none. A second officer saving over a review that has
     happened since they opened the report is refused (StaleEdit), not silently applied."""
     locked = _lock(report, expected_version)
-    if not _officer_in_scope(actor, locked.organization):
+    if not officer_manages(actor, locked.organization.region_prefix):
         raise NotAllowed(_("Only the registration authority may review this report."))
     if locked.status != ReportStatus.AUTHORITY_REVIEW:
         raise NotAllowed(_("This report is not awaiting review."))
@@ -240,7 +233,7 @@ def report_review(*, actor, report: AnnualReport, conclusion: str, reasons: list
 def report_return(*, actor, report: AnnualReport, note: str, expected_version: int) -> AnnualReport:
     """The authority sends a report back for correction (it stays submitted for lateness)."""
     locked = _lock(report, expected_version)
-    if not _officer_in_scope(actor, locked.organization):
+    if not officer_manages(actor, locked.organization.region_prefix):
         raise NotAllowed(_("Only the registration authority may return this report."))
     if locked.status != ReportStatus.AUTHORITY_REVIEW:
         raise NotAllowed(_("This report is not awaiting review."))

@@ -35,6 +35,7 @@ from gongxin.registry.models import (
     SponsorUnit,
 )
 from gongxin.registry.policy import policy_for
+from gongxin.registry.selectors import officer_manages
 from gongxin.registry.services import (
     StaleEdit,
     organization_change,
@@ -315,15 +316,9 @@ def application_checks(app: RegistrationApplication) -> list[Check]:
     return checks
 
 
-def _officer_may_decide(actor, app: RegistrationApplication) -> bool:
-    if actor.is_platform_admin:
-        return True
-    return actor.role == Role.OFFICER and app.region_prefix.startswith(Region.prefix_of(actor.jurisdiction_id))
-
-
 def _lock_for_decision(actor, application, expected_version) -> RegistrationApplication:
     app = RegistrationApplication.objects.select_for_update().get(pk=application.pk)
-    if not _officer_may_decide(actor, app):
+    if not officer_manages(actor, app.region_prefix):
         raise NotAllowed(_("Only the registration authority may decide this application."))
     if app.version != expected_version:
         raise StaleEdit(_("This application was changed since you opened it (now: %(status)s); reload it.")

@@ -42,6 +42,26 @@ def jurisdiction_q(user, *, org: str = "") -> Q | None:
     return Q(pk__in=[])
 
 
+def officer_prefix(actor) -> str | None:
+    """The region prefix an actor manages as the registration authority: "" (everything) for
+    an administrator or a national officer, the jurisdiction's prefix for an officer, None for
+    anyone else. The one place every service asks "may this officer act here"."""
+    if actor is None or not getattr(actor, "is_authenticated", False):
+        return None
+    if actor.is_platform_admin:
+        return ""
+    if actor.role == Role.OFFICER and actor.jurisdiction_id:
+        return Region.prefix_of(actor.jurisdiction_id)
+    return None
+
+
+def officer_manages(actor, region_prefix: str) -> bool:
+    """Whether the actor is the registration authority for an organization (or application)
+    registered under ``region_prefix``."""
+    prefix = officer_prefix(actor)
+    return prefix is not None and region_prefix.startswith(prefix)
+
+
 @dataclass
 class SearchFilters:
     org_type: str = ""
