@@ -403,3 +403,13 @@ def test_ground_filter_reads_every_position(org):
     dormancy_scan(today=TODAY)
     assert DormancyFinding.objects.filter(dormancy.ground_q(DormancyGround.UNREACHABLE)).count() == 1
     assert DormancyFinding.objects.filter(dormancy.ground_q(DormancyGround.NO_ACTIVITY)).count() == 0
+
+
+def test_rectify_outcome_issues_a_rectification_notice_with_the_grounds(org, actors):
+    from gongxin.annual.models import RectificationNotice
+
+    dormancy_scan(today=TODAY)
+    finding = DormancyFinding.objects.get(organization=org)
+    dormancy_decide(actor=actors["officer_zhuhai"], finding=finding, outcome=DormancyOutcome.RECTIFY, note="限期整改")
+    notice = RectificationNotice.objects.get(organization=org)
+    assert "限期整改" in notice.requirements and notice.due_on > notice.issued_on and notice.working_days == 30

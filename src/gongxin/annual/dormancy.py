@@ -411,8 +411,9 @@ def organization_status_set(*, actor, org: Organization, status: str, reason: st
 @transaction.atomic
 def dormancy_decide(*, actor, finding: DormancyFinding, outcome: str, note: str = "") -> DormancyFinding:
     """An officer of the organization's jurisdiction decides an open finding. Deregistration,
-    cancellation and revocation also end the organization's registration; rectification and
-    "not dormant" only record the decision."""
+    cancellation and revocation also end the organization's registration; rectification issues
+    a rectification notice (the jurisdiction's time limit, in working days) naming the grounds;
+    "not dormant" only records the decision."""
     locked = DormancyFinding.objects.select_for_update().select_related("organization").get(pk=finding.pk)
     if not officer_manages(actor, locked.organization.region_prefix):
         raise PermissionDenied(_("Only the registration authority of this organization may decide."))
@@ -430,6 +431,15 @@ def dormancy_decide(*, actor, finding: DormancyFinding, outcome: str, note: str 
         organization_status_set(actor=actor, org=locked.organization, status=STATUS_BY_OUTCOME[outcome],
                                 reason=f"dormancy:{outcome}")
         locked.organization.refresh_from_db(fields=["status", "version"])
+    if outcome == DormancyOutcome.RECTIFY:
+        from gongxin.annual.inspections import rectification_issue
+
+        grounds = "；".join(f"{label}（{text}）" for label, text in reasons(locked))
+        requirements = _("Resume activities within the business scope and remedy the following: %(grounds)s") % {
+            "grounds": grounds}
+        if locked.note:
+            requirements += f"\n{locked.note}"
+        rectification_issue(actor=actor, organization=locked.organization, requirements=requirements)
     audit_record(actor=actor, action="dormancy.decide", obj=locked, before=before,
                  after={"outcome": outcome.value, "note": locked.note, "organization": locked.organization.uscc})
     return locked
