@@ -40,6 +40,7 @@ INSTALLED_APPS = [
     "gongxin.accounts",
     "gongxin.registry",
     "gongxin.annual",
+    "gongxin.credit",
 ]
 
 MIDDLEWARE = [

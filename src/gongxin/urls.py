@@ -10,6 +10,7 @@ urlpatterns = [
     path("", include("gongxin.registry.urls")),
     path("accounts/", include("gongxin.accounts.urls")),
     path("annual/", include("gongxin.annual.urls")),
+    path("credit/", include("gongxin.credit.urls")),
     path("api/v1/", api.urls),
     path("exports/<uuid:job_id>/", core_views.export_status, name="export_status"),
     path("exports/<uuid:job_id>/download/", core_views.export_download, name="export_download"),

@@ -1,5 +1,5 @@
 """The supervision module's nightly run, in dependency order: first the facts (missing reports,
-overdue rectifications), then the dormancy scan that reads them. Every step is idempotent, so
+overdue rectifications), then the dormancy scan and the credit rule engine that read them. Every step is idempotent, so
 rerunning a night (after a crash, or twice by mistake) changes nothing.
 
 Run it from cron or a systemd timer (docs/deploy.md): ``gongxin nightly`` runs it in the
@@ -29,8 +29,12 @@ def nightly_run(*, today: dt.date | None = None) -> dict:
                      after={"today": today.isoformat(), "created": missing})
     overdue = rectifications_mark_overdue(today)
     scan = dormancy_scan(today=today)
+    # Last: the credit rules read the facts recorded above.
+    from gongxin.credit.engine import evaluate
+
+    credit = evaluate(today=today)
     return {"today": today.isoformat(), "report_missing_facts": missing, "rectifications_overdue": overdue,
-            "dormancy": dataclasses.asdict(scan)}
+            "dormancy": dataclasses.asdict(scan), "credit": credit.counts}
 
 
 @task()

@@ -78,9 +78,11 @@ def _unauthenticated(request, exc):
 
 
 def register_routers() -> None:
+    from gongxin.credit.api import router as credit_router
     from gongxin.registry.api import router as registry_router
 
     api.add_router("/", registry_router)
+    api.add_router("/credit/", credit_router)
 
 
 register_routers()

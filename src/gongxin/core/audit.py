@@ -119,6 +119,31 @@ def audit_record(
     return event
 
 
+def audit_record_many(*, actor, action: str, items: list[tuple[Any, Any, Any]]) -> int:
+    """Append one event per ``(obj, before, after)`` in ``items`` under one chain lock and one
+    bulk insert: bulk work (a rule-engine run listing thousands of organizations) audits every
+    change without one round trip per event. Same chain, same digests as ``audit_record``."""
+    if not items:
+        return 0
+    authenticated = actor is not None and getattr(actor, "is_authenticated", False)
+    label = str(actor.username) if authenticated else "system" if actor is None else "anonymous"
+    now, ip = timezone.now(), _normal_ip(current_ip())
+    with transaction.atomic():
+        if connection.vendor == "postgresql":
+            with connection.cursor() as cursor:
+                cursor.execute("SELECT pg_advisory_xact_lock(%s)", [_PG_CHAIN_LOCK])
+        prev = AuditEvent.objects.order_by("-id").values_list("hash", flat=True).first() or GENESIS
+        events = []
+        for obj, before, after in items:
+            event = AuditEvent(created_at=now, actor_id=actor.pk if authenticated else None, actor_label=label,
+                               action=action, object_type=obj._meta.label_lower, object_id=str(obj.pk),
+                               before=_canonical(before), after=_canonical(after), ip=ip, prev_hash=prev)
+            event.hash = prev = _digest(event)
+            events.append(event)
+        AuditEvent.objects.bulk_create(events, batch_size=2000)
+    return len(events)
+
+
 @dataclass
 class VerifyResult:
     checked: int

@@ -21,6 +21,7 @@ OrgTypeIn = Literal[tuple(OrgType.values)]  # type: ignore[valid-type]
 SubtypeIn = Literal[tuple(v for v in OrgSubtype.values if v)]  # type: ignore[valid-type]
 StatusIn = Literal[tuple(OrgStatus.values)]  # type: ignore[valid-type]
 IndustryIn = Literal[tuple(Industry.values)]  # type: ignore[valid-type]
+CreditIn = Literal["listed", "abnormal", "dishonest"]
 
 
 class SearchIn(Schema):
@@ -31,6 +32,7 @@ class SearchIn(Schema):
     region: str | None = None
     status: StatusIn | None = None
     industry: IndustryIn | None = None
+    credit: CreditIn | None = Field(None, description="listed (on either credit list), abnormal or dishonest")
 
 
 class OrgItem(Schema):
@@ -44,6 +46,7 @@ class OrgItem(Schema):
     legal_representative: str
     status: str
     status_label: str
+    credit_status: str = Field(description="'' (not listed), abnormal or dishonest")
     established_on: dt.date
 
 
@@ -60,7 +63,8 @@ def _item(org) -> dict:
         "uscc": org.uscc, "name": org.name, "type": org.org_type, "type_label": str(org.type_label),
         "subtype": org.subtype, "region": org.registration_authority_id,
         "registration_authority": org.registration_authority_name, "legal_representative": org.legal_representative,
-        "status": org.status, "status_label": str(org.status_label), "established_on": org.established_on,
+        "status": org.status, "status_label": str(org.status_label), "credit_status": org.credit_status,
+        "established_on": org.established_on,
     }
 
 
@@ -75,7 +79,8 @@ def search_orgs(request, params: Query[SearchIn]):
                               and Region.objects.filter(code=params.region).exists()):
         raise ApiError(422, "invalid", _("region must be a 6-digit GB/T 2260 code."), "region")
     filters = SearchFilters(org_type=params.type or "", subtype=params.subtype or "", region=params.region or "",
-                            status=params.status or "", industry=params.industry or "")
+                            status=params.status or "", industry=params.industry or "",
+                            credit=params.credit or "")
     try:
         qs = organization_search(actor=request.user, q=params.q, filters=filters)
     except QueryTooLong as exc:

@@ -3,12 +3,20 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from gongxin.core.models import Region
-from gongxin.registry.models import Industry, OrgStatus, OrgSubtype, OrgType
+from gongxin.registry.models import CreditStatus, Industry, OrgStatus, OrgSubtype, OrgType
 from gongxin.registry.selectors import SearchFilters
 
 
 def _blank(label, choices):
     return [("", label), *choices]
+
+
+CREDIT_FILTER_CHOICES = [
+    ("", _("Any credit status")),
+    ("listed", _("On a credit list")),
+    (CreditStatus.ABNORMAL.value, _("Abnormal activity list")),
+    (CreditStatus.DISHONEST.value, _("Serious violation and dishonesty list")),
+]
 
 
 class OrgSearchForm(forms.Form):
@@ -24,6 +32,7 @@ class OrgSearchForm(forms.Form):
     industry = forms.ChoiceField(
         label=_("Industry"), required=False, choices=_blank(_("All industries"), Industry.choices)
     )
+    credit = forms.ChoiceField(label=_("Credit status"), required=False, choices=CREDIT_FILTER_CHOICES)
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -36,7 +45,7 @@ class OrgSearchForm(forms.Form):
     def filters(self) -> SearchFilters:
         d = self.cleaned_data
         return SearchFilters(org_type=d["type"], subtype=d["subtype"], region=d["region"], status=d["status"],
-                             industry=d["industry"])
+                             industry=d["industry"], credit=d["credit"])
 
 
 def _authority_choices():

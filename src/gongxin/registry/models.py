@@ -85,6 +85,14 @@ class Industry(models.TextChoices):
     T = "T", _("International organizations")
 
 
+class CreditStatus(models.TextChoices):
+    """Which public credit list an organization is on (the dishonesty list wins when both)."""
+
+    NORMAL = "", _("Not listed")
+    ABNORMAL = "abnormal", _("On the abnormal activity list")
+    DISHONEST = "dishonest", _("On the serious violation and dishonesty list")
+
+
 class SponsorUnit(models.Model):
     """A business supervisory unit (业务主管单位), e.g. 珠海市科学技术协会."""
 
@@ -131,6 +139,9 @@ class Organization(models.Model):
     )
     industry = models.CharField(_("industry"), max_length=1, choices=Industry.choices, blank=True, db_index=True)
     member_count = models.PositiveIntegerField(_("members"), null=True, blank=True)
+    # Written only by credit.services (listing and removal); a facet of the search document.
+    credit_status = models.CharField(_("credit status"), max_length=12, choices=CreditStatus.choices, blank=True,
+                                     default="")
     party_org_summary = models.CharField(_("Party organization"), max_length=256, blank=True)
     phone = models.CharField(_("phone"), max_length=32, blank=True)
     version = models.PositiveIntegerField(default=1, help_text="Optimistic lock: a stale edit is refused.")
@@ -321,6 +332,11 @@ class JurisdictionPolicy(models.Model):
     annual_authority_deadline = models.CharField(_("annual report deadline (MM-DD)"), max_length=5, blank=True)
     rectification_time_limit = models.PositiveSmallIntegerField(
         _("rectification time limit (working days)"), null=True, blank=True)
+    credit_objection_days = models.PositiveSmallIntegerField(
+        _("objection period before a credit listing (working days)"), null=True, blank=True)
+    credit_auto_list = models.BooleanField(
+        _("list automatically when the objection period ends"), null=True, blank=True,
+        help_text=_("Otherwise an officer confirms each listing."))
 
     class Meta:
         verbose_name = _("jurisdiction policy")

@@ -23,6 +23,8 @@ POLICY_DEFAULTS = {
     "annual_sponsor_deadline": "03-31",
     "annual_authority_deadline": "05-31",
     "rectification_time_limit": 30,
+    "credit_objection_days": 10,  # domain-rules §2 (draft): 10 working days to object before listing
+    "credit_auto_list": False,  # an officer confirms each listing unless the jurisdiction says otherwise
 }
 
 
@@ -36,6 +38,8 @@ class Policy:
     annual_sponsor_deadline: str = "03-31"
     annual_authority_deadline: str = "05-31"
     rectification_time_limit: int = 30
+    credit_objection_days: int = 10
+    credit_auto_list: bool = False
     # Which region set each value (for the settings page: "inherited from 广东省").
     sources: dict[str, str] = field(default_factory=dict, compare=False)
 

@@ -107,7 +107,7 @@ def pinyin_initials(name: str) -> tuple[str, str]:
 
 
 def facet_tokens(*, org_type: str = "", subtype: str = "", region_prefix: str | None = None, status: str = "",
-                 industry: str = "", query: bool = False) -> list[str]:
+                 industry: str = "", credit: str = "", query: bool = False) -> list[str]:
     """Tokens for the filterable facets: type, subtype, status, industry and every level of
     the registration region (44, 4404, 440402), so that a filter is one more token to match
     and a filtered search stays a pure index lookup on both engines. They start with
@@ -121,6 +121,11 @@ def facet_tokens(*, org_type: str = "", subtype: str = "", region_prefix: str | 
         out.append(FACET_MARK + "s" + status.replace("_", ""))
     if industry:
         out.append(FACET_MARK + "i" + industry.lower())
+    if credit:
+        # "listed" (either list) is a filter of its own; documents carry it beside their list.
+        out.append(FACET_MARK + "c" + credit)
+        if not query and credit != "listed":
+            out.append(FACET_MARK + "clisted")
     if region_prefix and query:
         out.append(FACET_MARK + "r" + region_prefix)  # documents carry every level: one suffices
     elif region_prefix:

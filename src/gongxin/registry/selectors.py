@@ -69,6 +69,7 @@ class SearchFilters:
     region: str = ""
     status: str = ""
     industry: str = ""
+    credit: str = ""  # "listed" (either list), "abnormal" or "dishonest"
 
 
 def organization_search(*, actor, q: str | None, filters: SearchFilters, managed_only: bool = False) -> SearchResults:
@@ -77,7 +78,7 @@ def organization_search(*, actor, q: str | None, filters: SearchFilters, managed
     parsed: ParsedQuery = parse_query(q)
     region = Region.prefix_of(filters.region) if filters.region else None
     facets = facet_tokens(org_type=filters.org_type, subtype=filters.subtype, status=filters.status,
-                          industry=filters.industry, region_prefix=region, query=True)
+                          industry=filters.industry, credit=filters.credit, region_prefix=region, query=True)
     docs = SearchDocument.objects.all()
     filtered = False
     if managed_only:

@@ -30,7 +30,7 @@ class StaleEdit(ValidationError):
 def search_document_values(org: Organization) -> dict[str, Any]:
     """Every column of an organization's search document but the key."""
     facets = facet_tokens(org_type=org.org_type, subtype=org.subtype, region_prefix=org.region_prefix,
-                          status=org.status, industry=org.industry)
+                          status=org.status, industry=org.industry, credit=org.credit_status)
     text, tokens = build_document(org.name, org.former_names, org.legal_representative, facets)
     return {"text": text, "tokens": tokens, "name": normalize(org.name)}
 

@@ -124,6 +124,7 @@ class Command(BaseCommand):
                     "certificate_valid_from": valid_from, "certificate_valid_to": _add_years(valid_from, 5),
                     "status": rec["status"], "industry": rec["industry"], "member_count": rec["member_count"],
                     "party_org_summary": rec["party_org_summary"], "phone": rec["phone"], "version": 1,
+                    "credit_status": "",
                     "created_at": now, "updated_at": now,
                 }
                 rows[Organization].append([values[c] for c in cols[Organization]])

@@ -1,0 +1,14 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class CreditConfig(AppConfig):
+    name = "gongxin.credit"
+    label = "credit"
+    verbose_name = _("Credit supervision")
+
+    def ready(self):
+        from gongxin.core.workdays import calendar_changed
+        from gongxin.credit.services import deadlines_recount
+
+        calendar_changed.connect(deadlines_recount, dispatch_uid="credit_deadlines_recount")
