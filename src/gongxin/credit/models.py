@@ -345,6 +345,9 @@ class CreditRun(models.Model):
         verbose_name = _("credit rule run")
         verbose_name_plural = _("credit rule runs")
 
+    def __str__(self) -> str:
+        return f"{self.today} {self.scope or 'all'}"
+
 
 class BannedOrganization(models.Model):
     """An illegal social organization banned (取缔) by a civil-affairs authority."""

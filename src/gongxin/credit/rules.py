@@ -220,7 +220,7 @@ def _d5_repeated(scope: Scope, today: dt.date) -> Iterator[Finding]:
                                                                                         "decided_on", "id")
     previous: list[tuple] = []
     current_org = None
-    for pk, org_id, kind, number, body, decided_on, amount in rows.iterator(chunk_size=5000):
+    for pk, org_id, kind, number, _body, decided_on, amount in rows.iterator(chunk_size=5000):
         if not _minor(kind, amount):
             continue
         if org_id != current_org:

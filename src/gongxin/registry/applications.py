@@ -309,11 +309,29 @@ def application_checks(app: RegistrationApplication) -> list[Check]:
                 "industry is allowed: judge whether the names can be confused."), similar))
         else:
             checks.append(Check("similar_names", "ok", _("No similar names in this jurisdiction.")))
-    checks.append(Check("bad_record", "pending", _("No bad records of the founders or the legal representative are "
-                                              "kept yet (the credit module will check them here).")))
+    checks.append(_bad_record_check(data))
     for check in checks:
         check.title = CHECK_NAMES[check.name]
     return checks
+
+
+def _bad_record_check(data: dict) -> Check:
+    """Founders and the proposed legal representative named in bad records (credit module:
+    their organization was penalized or listed). Persons are known by name only, so a match
+    is a warning for the officer to verify, not a refusal."""
+    from gongxin.credit.models import PersonBadRecord
+
+    names = [n for n in [data.get("legal_representative", ""), *data.get("founders", [])] if n]
+    if not names:
+        return Check("bad_record", "ok", _("No founders or legal representative named."))
+    records = list(PersonBadRecord.objects.filter(name__in=names).select_related("organization")
+                   .order_by("name", "-recorded_on")[:20])
+    if not records:
+        return Check("bad_record", "ok", _("No bad records of the founders or the legal representative."))
+    lines = "; ".join(f"{r.name}: {r.reason} ({r.recorded_on})" for r in records)
+    orgs = list({r.organization_id: r.organization for r in records}.values())
+    return Check("bad_record", "warning", _("Bad records of persons with the same name exist; verify whether they are "
+                                            "the same persons: %(records)s") % {"records": lines}, orgs)
 
 
 def _lock_for_decision(actor, application, expected_version) -> RegistrationApplication:
