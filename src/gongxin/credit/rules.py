@@ -120,7 +120,7 @@ def _facts_of(scope: Scope, today: dt.date, code: str, kinds: dict[str, tuple[bo
     from gongxin.annual.models import SupervisionFact
 
     oldest = add_months(today, -ABNORMAL_PERIOD)
-    rows = (SupervisionFact.objects.filter(scope.q(), kind__in=list(kinds))
+    rows = (SupervisionFact.objects.filter(scope.q(), kind__in=list(kinds), occurred_on__lte=today)
             .filter(Q(resolved_on__isnull=True) | Q(occurred_on__gte=oldest) | Q(resolved_on__gte=oldest))
             .values_list("id", "organization_id", "kind", "key", "occurred_on", "resolved_on"))
     for pk, org_id, kind, key, occurred_on, resolved_on in rows.iterator(chunk_size=5000):
@@ -156,7 +156,7 @@ def _records(code: str, kinds: tuple[str, ...], needs: bool = True):
     def find(scope: Scope, today: dt.date) -> Iterator[Finding]:
         from gongxin.credit.models import CreditRecord
 
-        rows = CreditRecord.objects.filter(scope.q(), kind__in=kinds).values_list(
+        rows = CreditRecord.objects.filter(scope.q(), kind__in=kinds, occurred_on__lte=today).values_list(
             "id", "organization_id", "title", "deciding_body", "occurred_on", "resolved_on")
         for pk, org_id, title, body, occurred_on, resolved_on in rows.iterator(chunk_size=5000):
             yield Finding(org_id, code, f"record:{pk}", f"{title}({body},{occurred_on})", occurred_on,
@@ -180,16 +180,17 @@ def _minor(kind: str, amount: Decimal | None) -> bool:
     return kind == PenaltyKind.WARNING or (kind == PenaltyKind.FINE and amount is not None and amount < FINE_THRESHOLD)
 
 
-def _penalties(scope: Scope, kinds: list[str]):
+def _penalties(scope: Scope, kinds: list[str], today: dt.date):
+    """Penalties decided by ``today`` (a run as of an earlier day sees only what was known then)."""
     from gongxin.credit.models import Penalty
 
-    return Penalty.objects.filter(scope.q(), kind__in=kinds).values_list(
+    return Penalty.objects.filter(scope.q(), kind__in=kinds, decided_on__lte=today).values_list(
         "id", "organization_id", "kind", "decision_number", "deciding_body", "decided_on", "amount")
 
 
 def _a5_minor_penalty(scope: Scope, today: dt.date) -> Iterator[Finding]:
     oldest = add_months(today, -ABNORMAL_PERIOD)
-    for pk, org_id, kind, number, body, decided_on, amount in _penalties(scope, ["warning", "fine"]).filter(
+    for pk, org_id, kind, number, body, decided_on, amount in _penalties(scope, ["warning", "fine"], today).filter(
             decided_on__gte=oldest).iterator(chunk_size=5000):
         if _minor(kind, amount):
             yield Finding(org_id, "A5", f"penalty:{pk}", _penalty_facts(kind, number, body, decided_on, amount),
@@ -198,14 +199,14 @@ def _a5_minor_penalty(scope: Scope, today: dt.date) -> Iterator[Finding]:
 
 def _d3_suspension(scope: Scope, today: dt.date) -> Iterator[Finding]:
     oldest = add_months(today, -DISHONEST_PERIOD)
-    for pk, org_id, kind, number, body, decided_on, amount in _penalties(scope, ["suspension"]).filter(
+    for pk, org_id, kind, number, body, decided_on, amount in _penalties(scope, ["suspension"], today).filter(
             decided_on__gte=oldest).iterator(chunk_size=5000):
         yield Finding(org_id, "D3", f"penalty:{pk}", _penalty_facts(kind, number, body, decided_on, amount), decided_on)
 
 
 def _d4_large_fine(scope: Scope, today: dt.date) -> Iterator[Finding]:
     oldest = add_months(today, -DISHONEST_PERIOD)
-    for pk, org_id, kind, number, body, decided_on, amount in _penalties(scope, ["fine"]).filter(
+    for pk, org_id, kind, number, body, decided_on, amount in _penalties(scope, ["fine"], today).filter(
             decided_on__gte=oldest, amount__gte=FINE_THRESHOLD).iterator(chunk_size=5000):
         yield Finding(org_id, "D4", f"penalty:{pk}", _penalty_facts(kind, number, body, decided_on, amount), decided_on)
 
@@ -216,7 +217,7 @@ def _d5_repeated(scope: Scope, today: dt.date) -> Iterator[Finding]:
     # Only penalties that could still matter: the later one within the listing period, the
     # earlier one within 3 years before it.
     oldest = add_months(today, -DISHONEST_PERIOD - REPEAT_WINDOW)
-    rows = _penalties(scope, ["warning", "fine"]).filter(decided_on__gte=oldest).order_by("organization_id",
+    rows = _penalties(scope, ["warning", "fine"], today).filter(decided_on__gte=oldest).order_by("organization_id",
                                                                                         "decided_on", "id")
     previous: list[tuple] = []
     current_org = None
@@ -239,7 +240,8 @@ def _d7_ended(scope: Scope, today: dt.date) -> Iterator[Finding]:
     deregistered), which the engine treats as the ground's rectification."""
     from gongxin.credit.models import Penalty
 
-    rows = Penalty.objects.filter(scope.q(), kind__in=["registration_cancelled", "certificate_revoked"]).values_list(
+    rows = Penalty.objects.filter(scope.q(), kind__in=["registration_cancelled", "certificate_revoked"],
+                                  decided_on__lte=today).values_list(
         "id", "organization_id", "kind", "decision_number", "deciding_body", "decided_on", "amount",
         "organization__status", "organization__updated_at")
     for pk, org_id, kind, number, body, decided_on, amount, status, updated_at in rows.iterator(chunk_size=5000):

@@ -59,7 +59,7 @@ def _evaluate_on_commit(org: Organization, actor, today: dt.date) -> None:
 def penalty_decide(*, actor, organization: Organization, kind: str, decision_number: str, facts: str,
                    legal_basis: str, decided_on: dt.date, deciding_body: str = "", amount: Decimal | None = None,
                    suspension_from: dt.date | None = None, suspension_until: dt.date | None = None,
-                   is_public: bool = True, today: dt.date | None = None) -> Penalty:
+                   is_public: bool = True, today: dt.date | None = None, evaluate: bool = True) -> Penalty:
     """Record an administrative penalty. Cancellation and revocation also end the registration
     (registry.services.organization_end); every penalty leaves bad records of the legal
     representative and responsible persons; the rule engine then runs for the organization."""
@@ -96,7 +96,8 @@ def penalty_decide(*, actor, organization: Organization, kind: str, decision_num
     person_bad_records_add(organization=organization, source=f"penalty:{penalty.pk}",
                            reason=f"所在社会组织受到行政处罚:{penalty.get_kind_display()}({penalty.decision_number})",
                            today=today)
-    _evaluate_on_commit(organization, actor, today)
+    if evaluate:
+        _evaluate_on_commit(organization, actor, today)
     return penalty
 
 

@@ -177,3 +177,8 @@ class Command(BaseCommand):
                 counts = seed_supervision_demo(as_of=timezone.localdate(), seed=seed)
                 if counts:
                     self.stdout.write(f"Demo supervision work: {counts}")
+                from gongxin.credit.demo_data import seed_credit_demo
+
+                counts = seed_credit_demo(as_of=timezone.localdate(), seed=seed)
+                if counts:
+                    self.stdout.write(f"Demo credit supervision: {counts}")
