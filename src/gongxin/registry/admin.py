@@ -30,7 +30,7 @@ class AuditedAdmin(admin.ModelAdmin):
 @admin.register(JurisdictionPolicy)
 class JurisdictionPolicyAdmin(AuditedAdmin):
     list_display = ["region", "registration_time_limit", "min_members", "annual_mode", "annual_authority_deadline",
-                    "rectification_time_limit"]
+                    "rectification_time_limit", "credit_objection_days", "credit_auto_list"]
     autocomplete_fields = ["region"]
 
 
