@@ -38,7 +38,7 @@ def test_rerunning_the_engine_changes_nothing(actors, fine):
     rows = list(ListEntry.objects.values())
     second = engine.evaluate(today=TODAY)
     assert {k: v for k, v in second.counts.items() if k != "seconds"} == dict.fromkeys(
-        ["noticed", "grounds_added", "rectified", "listed", "removed"], 0)
+        ["noticed", "grounds_added", "rectified", "listed", "removed", "withdrawn"], 0)
     assert AuditEvent.objects.count() == events and list(ListEntry.objects.values()) == rows
     assert audit_verify().ok  # the batch-appended events chain like single ones
 
@@ -183,3 +183,20 @@ class TestRemovalApplications:
         app.refresh_from_db()
         entry.refresh_from_db()
         assert app.status == RemovalStatus.REJECTED and entry.status == ListingStatus.LISTED
+
+
+def test_a_notice_rectified_during_its_period_is_withdrawn_not_listed(actors):
+    fact = SupervisionFact.objects.create(organization=actors["org_a"], kind=FactKind.REPORT_MISSING, key="2025",
+                                          occurred_on=dt.date(2026, 6, 1))
+    engine.evaluate(organization=actors["org_a"], today=TODAY)
+    entry = ListEntry.objects.get()
+    entry.grounds.update(cured_on=dt.date(2026, 11, 30))  # as the platform records it, before the engine runs
+    with pytest.raises(NotAllowed):
+        listing_confirm(actor=actors["officer_zhuhai"], entry=entry, expected_version=entry.version,
+                        today=dt.date(2026, 12, 8))
+    entry.grounds.update(cured_on=None)
+    SupervisionFact.objects.filter(pk=fact.pk).update(resolved_on=dt.date(2026, 11, 30))  # the report came in
+    engine.evaluate(organization=actors["org_a"], today=dt.date(2026, 11, 30))
+    entry.refresh_from_db()
+    assert entry.status == ListingStatus.WITHDRAWN and entry.removal_reason
+    assert entry.grounds.get().cured_on == dt.date(2026, 11, 30)

@@ -72,10 +72,12 @@ class Changes:
         self.cured: list[ListingGround] = []
         self.to_list: list[ListEntry] = []
         self.to_remove: list[tuple[ListEntry, str, str]] = []
+        self.to_withdraw: list[ListEntry] = []
 
     def counts(self) -> dict[str, int]:
         return {"noticed": len(self.new_entries), "grounds_added": sum(len(f) for _, f in self.added),
-                "rectified": len(self.cured), "listed": len(self.to_list), "removed": len(self.to_remove)}
+                "rectified": len(self.cured), "listed": len(self.to_list), "removed": len(self.to_remove),
+                "withdrawn": len(self.to_withdraw)}
 
 
 def _plan(scope: Scope, today: dt.date) -> Changes:
@@ -130,7 +132,9 @@ def _plan(scope: Scope, today: dt.date) -> Changes:
     for entry in open_entries.values():
         grounds = grounds_of[entry.id]
         if entry.status == ListingStatus.NOTICED:
-            if today > entry.objection_due and not objection_pending(entry) and \
+            if rectified_during_notice(grounds) and entry.id not in growing:
+                changes.to_withdraw.append(entry)
+            elif today > entry.objection_due and not objection_pending(entry) and \
                     policy_for(entry.authority_id).credit_auto_list:
                 changes.to_list.append(entry)
         elif entry.list == CreditList.ABNORMAL:
@@ -142,6 +146,11 @@ def _plan(scope: Scope, today: dt.date) -> Changes:
         elif any(g.ground == "D7" and g.cured_on is not None for g in grounds):
             changes.to_remove.append((entry, RemovalKind.DEREGISTERED, "已完成注销登记,移出严重违法失信名单"))
     return changes
+
+
+def rectified_during_notice(grounds: list[ListingGround]) -> bool:
+    """Every ground of a notice needed rectifying and has been rectified: nothing left to list."""
+    return bool(grounds) and all(g.needs_rectification and g.cured_on is not None for g in grounds)
 
 
 def objection_pending(entry: ListEntry) -> bool:
@@ -196,6 +205,16 @@ def commit(changes: Changes, *, actor, today: dt.date) -> None:
             entries_list(changes.to_list, actor=actor, today=today)
         for entry, kind, reason in changes.to_remove:
             entries_remove([entry], actor=actor, today=today, kind=kind, reason=reason)
+        if changes.to_withdraw:
+            items = []
+            for entry in changes.to_withdraw:
+                before = _entry_state(entry)
+                entry.status, entry.removed_on, entry.version = ListingStatus.WITHDRAWN, today, entry.version + 1
+                entry.removal_reason, entry.updated_at = "告知期内已履行义务或完成整改,不予列入", timezone.now()
+                items.append((entry, before, _entry_state(entry)))
+            ListEntry.objects.bulk_update(changes.to_withdraw, ["status", "removed_on", "removal_reason", "version",
+                                                                "updated_at"])
+            audit_record_many(actor=actor, action="credit.withdraw", items=items)
 
 
 def entries_list(entries: list[ListEntry], *, actor, today: dt.date) -> None:
@@ -207,7 +226,7 @@ def entries_list(entries: list[ListEntry], *, actor, today: dt.date) -> None:
         before = _entry_state(entry)
         entry.status, entry.listed_on, entry.clock_from = ListingStatus.LISTED, today, today
         entry.listed_by = actor if getattr(actor, "is_authenticated", False) else None
-        entry.version += 1
+        entry.version, entry.updated_at = entry.version + 1, timezone.now()
         items.append((entry, before, _entry_state(entry)))
     ListEntry.objects.bulk_update(entries, ["status", "listed_on", "clock_from", "listed_by", "version", "updated_at"],
                                   batch_size=2000)
@@ -234,7 +253,7 @@ def entries_remove(entries: list[ListEntry], *, actor, today: dt.date, kind: str
         entry.status, entry.removed_on, entry.removal_kind, entry.removal_reason = (
             ListingStatus.REMOVED, today, kind, reason)
         entry.removed_by = actor if getattr(actor, "is_authenticated", False) else None
-        entry.version += 1
+        entry.version, entry.updated_at = entry.version + 1, timezone.now()
         items.append((entry, before, _entry_state(entry)))
     ListEntry.objects.bulk_update(entries, ["status", "removed_on", "removal_kind", "removal_reason", "removed_by",
                                             "transferred_to", "version", "updated_at"], batch_size=2000)

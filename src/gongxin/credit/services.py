@@ -213,6 +213,8 @@ def listing_confirm(*, actor, entry: ListEntry, expected_version: int, answer: s
         raise NotAllowed(_("This entry is not awaiting listing."))
     if today <= locked.objection_due:
         raise NotAllowed(_("The objection period runs until %(date)s; list after it.") % {"date": locked.objection_due})
+    if engine.rectified_during_notice(list(locked.grounds.all())):
+        raise NotAllowed(_("Every ground has been rectified during the notice period: there is nothing to list."))
     if locked.objection and not locked.objection_answer:
         if not answer.strip():
             raise ValidationError({"answer": _("Answer the organization's objection before listing.")})
