@@ -5,6 +5,7 @@ import re
 from typing import Literal
 
 from django.conf import settings
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema
 
@@ -147,7 +148,33 @@ def section_record(key: str, row) -> dict:
                 **{f: (str(getattr(row, f)) if getattr(row, f) is not None else None)
                    for f in ("net_assets", "income", "expenses")},
                 "activity_count": row.activity_count}
+    if key == "penalties":
+        return {"decision_number": row.decision_number, "kind": row.kind, "kind_label": str(row.get_kind_display()),
+                "amount": str(row.amount) if row.amount is not None else None, "facts": row.facts,
+                "legal_basis": row.legal_basis, "decided_on": row.decided_on.isoformat(),
+                "deciding_body": row.deciding_body,
+                "suspension_from": row.suspension_from.isoformat() if row.suspension_from else None,
+                "suspension_until": row.suspension_until.isoformat() if row.suspension_until else None}
+    if key in ("abnormal", "dishonest"):  # rows are credit.selectors_public.entry_public_fields
+        return {"listed_on": _iso(row["listed_on"]), "reasons": [{"title": t, "facts": f} for t, f in row["reasons"]],
+                "legal_basis": row["legal_basis"], "authority": row["authority"], "status": row["status"],
+                "removed_on": _iso(row["removed_on"]), "removal_reason": row["removal_reason"]}
+    if key == "commendations":
+        return {"kind": row.kind, "kind_label": str(row.get_kind_display()), "title": row.title,
+                "content": row.content, "deciding_body": row.deciding_body, "occurred_on": row.occurred_on.isoformat(),
+                "valid_until": _iso(row.valid_until)}
+    if key == "commitments":
+        return {"title": row.text.title, "signatory": row.signatory, "position": row.signatory_position,
+                "signed_on": timezone.localdate(row.signed_at).isoformat()}
+    if key == "credit_information":  # a credit.records.CategoryBlock
+        return {"category": row.category, "title": row.title, "items": [
+            {"title": i.title, "date": _iso(i.date), "deciding_body": i.deciding_body, "source": i.source,
+             "content": i.content} for i in row.items]}
     raise ValueError(key)
+
+
+def _iso(day) -> str | None:
+    return day.isoformat() if day else None
 
 
 @router.get("/orgs/{uscc}", response={200: OrgProfile, 404: ErrorOut}, summary="An organization's public profile")

@@ -52,17 +52,37 @@ def org_profile(request, uscc: str):
 
 
 def profile_sections(org):
-    """The national credit platform's profile sections. Those filled by later modules show
-    暂无 (no records) until their data exists."""
-    from gongxin.annual.selectors import published_reports
+    """The national credit platform's profile sections, as (key, title, rows, template). Those
+    filled by later modules show 暂无 (no records) until their data exists.
 
+    Penalties, records and reports are read once and shared with the credit-information
+    section (credit.records), which otherwise reads them again."""
+    from gongxin.annual.selectors import published_reports
+    from gongxin.credit.models import IntegrityCommitment, RecordKind
+    from gongxin.credit.records import credit_blocks, public_penalties, public_records
+    from gongxin.credit.selectors import organization_entries
+    from gongxin.credit.selectors_public import entry_public_fields
+
+    reports = published_reports(org)
+    penalties = public_penalties(org)
+    records = public_records(org)
+    entries = [entry_public_fields(e) for e in organization_entries(org)]
+    honours = {RecordKind.COMMENDATION, RecordKind.EVALUATION_GRADE, RecordKind.GOVERNMENT_SERVICE}
+    commitments = list(IntegrityCommitment.objects.filter(organization=org).select_related("text")
+                       .order_by("-signed_at"))
     return [
-        ("annual", _("Annual inspection results and annual work reports"), published_reports(org),
-         "annual/profile_section.html"),
+        ("annual", _("Annual inspection results and annual work reports"), reports, "annual/profile_section.html"),
         ("evaluation", _("Evaluation grade"), [], None),
-        ("penalties", _("Administrative penalties"), [], None),
-        ("abnormal", _("Abnormal activity list"), [], None),
-        ("dishonest", _("Serious violation and dishonesty list"), [], None),
-        ("commendations", _("Commendations"), [], None),
+        ("penalties", _("Administrative penalties"), penalties, "credit/public/profile_penalties.html"),
+        ("abnormal", _("Abnormal activity list"), [e for e in entries if e["list"] == "abnormal"],
+         "credit/public/profile_entries.html"),
+        ("dishonest", _("Serious violation and dishonesty list"), [e for e in entries if e["list"] == "dishonest"],
+         "credit/public/profile_entries.html"),
+        ("commendations", _("Commendations"), [r for r in records if r.kind in honours],
+         "credit/public/profile_commendations.html"),
         ("purchases", _("Government purchase projects"), [], None),
+        ("commitments", _("Integrity commitments"), commitments, "credit/public/profile_commitments.html"),
+        ("credit_information", _("Credit information"),
+         credit_blocks(org, public=True, penalties=penalties, records=records, reports=reports),
+         "credit/public/profile_credit_information.html"),
     ]
