@@ -1,5 +1,8 @@
 from django.conf import settings
 
+# URL names of the public credit pages, for the navigation's active state.
+CREDIT_PUBLIC_PAGES = ("public_index", "abnormal_list", "dishonest_list", "banned_list", "announcement_list")
+
 
 def platform(request):
-    return {"PLATFORM_NAME": settings.PLATFORM_NAME, "DEMO": settings.DEMO}
+    return {"PLATFORM_NAME": settings.PLATFORM_NAME, "DEMO": settings.DEMO, "CREDIT_PUBLIC_PAGES": CREDIT_PUBLIC_PAGES}
