@@ -123,3 +123,10 @@ def _fresh_policy_cache():
     policy_cache_clear()
     yield
     policy_cache_clear()
+
+
+@pytest.fixture(autouse=True)
+def _media_in_tmp(settings, tmp_path_factory):
+    """Uploaded and generated files (reports, PDFs, exports) go to a temporary directory, not
+    the developer's var/media."""
+    settings.MEDIA_ROOT = tmp_path_factory.mktemp("media")

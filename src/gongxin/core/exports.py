@@ -101,7 +101,8 @@ def export_run_now(job_id: str) -> None:
 
 def _write_xlsx(path: Path, data: ExportData, job: ExportJob) -> None:
     # constant_memory streams rows to disk as they are written: memory stays flat at any size.
-    workbook = xlsxwriter.Workbook(str(path), {"constant_memory": True})
+    # strings_to_formulas off: a cell text starting with "=" stays text (no formula injection).
+    workbook = xlsxwriter.Workbook(str(path), {"constant_memory": True, "strings_to_formulas": False})
     sheet = workbook.add_worksheet(data.sheet[:31])
     bold = workbook.add_format({"bold": True})
     sheet.write_row(0, 0, data.headers, bold)

@@ -309,16 +309,22 @@ def credit_status_refresh(org_ids: set[int]) -> None:
 
 
 def evaluate(*, today: dt.date | None = None, region_prefix: str = "", organization: Organization | None = None,
-             actor=None, chunk: int = CHUNK, progress: Callable[[int, int], None] | None = None) -> CreditRun:
-    """Run the engine over everything (or a region subtree, or one organization) and record the
-    run. Idempotent: a second run on the same data changes nothing."""
+             organizations: list[int] | None = None, actor=None, chunk: int = CHUNK,
+             progress: Callable[[int, int], None] | None = None) -> CreditRun:
+    """Run the engine over everything (or a region subtree, or one organization, or the given
+    organization ids) and record the run. Idempotent: a second run on the same data changes
+    nothing."""
     today = today or timezone.localdate()
     started = time.monotonic()
     run = CreditRun.objects.create(today=today, actor=actor if getattr(actor, "is_authenticated", False) else None,
-                                   scope=f"uscc:{organization.uscc}" if organization else region_prefix)
+                                   scope=f"uscc:{organization.uscc}" if organization
+                                   else f"ids:{len(organizations)}" if organizations is not None else region_prefix)
     totals: dict[str, int] = defaultdict(int)
     if organization is not None:
         scopes = [Scope(ids=(organization.pk,))]
+    elif organizations is not None:
+        ids = sorted(set(organizations))
+        scopes = [Scope(ids=tuple(ids[i:i + 1000])) for i in range(0, len(ids), 1000)]
     else:
         bounds = Organization.objects.aggregate(lo=Min("id"), hi=Max("id"))
         lo, hi = bounds["lo"] or 0, bounds["hi"] or -1

@@ -292,13 +292,14 @@ def removal_apply(*, actor, entry: ListEntry, statement: str, today: dt.date | N
 
 @transaction.atomic
 def removal_decide(*, actor, application: RemovalApplication, approve: bool, reasons: str = "",
-                   rectified_confirmed: bool = False, today: dt.date | None = None) -> RemovalApplication:
+                   rectified_confirmed: bool = False, expected_version: int | None = None,
+                   today: dt.date | None = None) -> RemovalApplication:
     """Verify a removal application. Approving removes the organization from the list; where
     grounds are not yet shown as rectified in the platform's data, the officer must confirm
     having verified the rectification (those grounds are then marked rectified today)."""
     today = today or timezone.localdate()
     locked = RemovalApplication.objects.select_for_update().select_related("entry__organization").get(pk=application.pk)
-    entry = locked.entry
+    entry = _lock_entry(locked.entry, expected_version)
     _require_officer(actor, entry.organization)
     if locked.status != RemovalStatus.PENDING:
         raise NotAllowed(_("This application has already been decided."))

@@ -1,3 +1,9 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
 
-urlpatterns: list = []
+from gongxin.credit import views_verify as views
+
+# /credit/verify/: public verification of issued credit reports.
+urlpatterns = [
+    path("", views.verify, name="verify"),
+    path("<str:code>/", views.verify_detail, name="verify_detail"),
+]
