@@ -85,6 +85,9 @@ def seed_credit_demo(*, as_of: dt.date, seed: int) -> dict:
             legal_basis="《社会团体登记管理条例》第三十二条;《取缔非法民间组织暂行办法》", recorded_by=officer)
         CommitmentText.objects.create(region_id="440000", title="广东省社会组织诚信自律承诺书", body=COMMITMENT,
                                       effective_from=dt.date(as_of.year, 1, 1), created_by=officer)
+    demo_user = User.objects.filter(username="org_zhuhai").select_related("organization").first()
+    if demo_user is not None:
+        _demo_association(demo_user, as_of, rng)
     earlier = engine.evaluate(today=as_of - dt.timedelta(days=40), actor=None)
     noticed = list(ListEntry.objects.filter(status=ListingStatus.NOTICED, objection_due__lt=as_of - dt.timedelta(days=20)))
     with transaction.atomic():
@@ -94,3 +97,30 @@ def seed_credit_demo(*, as_of: dt.date, seed: int) -> dict:
     now = engine.evaluate(today=as_of, actor=None)
     return {"penalties": penalties, "noticed_earlier": earlier.counts.get("noticed", 0), "listed": len(noticed),
             "noticed_now": now.counts.get("noticed", 0), "commitments": IntegrityCommitment.objects.count()}
+
+
+MEMBERS = ["珠海市华兴电器有限公司", "珠海市海创科技有限公司", "珠海市宏达家电销售有限公司", "珠海市格力达电子有限公司",
+           "珠海市远航物流有限公司", "珠海市嘉禾电器维修服务部", "珠海市南湾智能家居有限公司", "珠海市明珠电器贸易有限公司"]
+
+
+def _demo_association(user, as_of: dt.date, rng: random.Random) -> None:
+    """The demo association signs Guangdong's commitment and keeps credit files on a few members."""
+    from gongxin.core import uscc
+    from gongxin.credit.commitments import commitment_sign, commitment_text_for
+    from gongxin.credit.member_files import is_association, member_file_save
+
+    org = user.organization
+    text = commitment_text_for(org, as_of)
+    if text is not None:
+        commitment_sign(actor=user, organization=org, text=text, signatory=org.legal_representative,
+                        signatory_position="会长", today=as_of)
+    if not is_association(org):
+        return
+    for n, name in enumerate(MEMBERS):
+        rating = "ABBACBDA"[n]
+        member_file_save(actor=user, association=org, member_uscc=uscc.generate(
+            org_type="1", region_code="440402", serial=7000 + n, department="9"), data={
+            "member_name": name, "practice": "持证经营,近三年无重大质量投诉" if rating in "AB" else "曾因虚假宣传被投诉",
+            "tax": "按期申报纳税,纳税信用等级" + rating, "law_abidance": "无行政处罚记录" if rating != "D" else "2025年受到市场监管部门罚款",
+            "financial_management": "财务制度健全,年度审计无保留意见" if rating in "AB" else "账目不够规范",
+            "rating": rating, "rated_on": as_of - dt.timedelta(days=30 + 7 * n), "notes": ""})
