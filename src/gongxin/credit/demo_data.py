@@ -90,11 +90,31 @@ def seed_credit_demo(*, as_of: dt.date, seed: int) -> dict:
         _demo_association(demo_user, as_of, rng)
     earlier = engine.evaluate(today=as_of - dt.timedelta(days=40), actor=None)
     noticed = list(ListEntry.objects.filter(status=ListingStatus.NOTICED, objection_due__lt=as_of - dt.timedelta(days=20)))
+    # A few Zhuhai notices are left for the officer to list (their objection period is over).
+    waiting = [e for e in noticed if e.region_prefix.startswith("4404") and e.organization_id != demo_org][:3]
+    noticed = [e for e in noticed if e not in waiting]
     with transaction.atomic():
         for entry in noticed:
             engine.entries_list([entry], actor=officer_for(entry.region_prefix),
                                 today=entry.objection_due + dt.timedelta(days=1))
+        # Fresh penalties in Zhuhai: notices still within their objection period.
+        fresh = (Organization.objects.filter(status=OrgStatus.ACTIVE, region_prefix__startswith="4404")
+                 .exclude(pk=demo_org).exclude(list_entries__isnull=False).order_by("id")[:3])
+        for n, org in enumerate(fresh):
+            penalty_decide(actor=officer, organization=org, kind="warning" if n else "fine",
+                           amount=Decimal("80000") if not n else None, decided_on=as_of - dt.timedelta(days=2 + n),
+                           decision_number=f"珠民罚字〔{as_of.year}〕{20 + n}号", facts=FACTS[n], legal_basis=BASIS,
+                           today=as_of, evaluate=False)
     now = engine.evaluate(today=as_of, actor=None)
+    if demo_user is not None:
+        # The demo association applies to be removed from the abnormal list (its report came in).
+        from gongxin.credit.services import removal_apply
+
+        entry = ListEntry.objects.filter(organization=demo_user.organization, status=ListingStatus.LISTED,
+                                         list="abnormal").first()
+        if entry is not None:
+            removal_apply(actor=demo_user, entry=entry, today=as_of,
+                          statement="已于本月补报上一年度工作报告,并按要求完成负责人变更登记。")
     return {"penalties": penalties, "noticed_earlier": earlier.counts.get("noticed", 0), "listed": len(noticed),
             "noticed_now": now.counts.get("noticed", 0), "commitments": IntegrityCommitment.objects.count()}
 

@@ -58,8 +58,8 @@ def _zh(text) -> str:
 def entry_reason(grounds: list) -> tuple[str, str]:
     """(列入事由, legal basis) of an entry from its grounds, in ground order."""
     codes = sorted({g.ground for g in grounds})
-    reason = ";".join(_zh(GROUNDS[c].title) for c in codes)
-    basis = ";".join(dict.fromkeys(GROUNDS[c].basis for c in codes))
+    reason = "；".join(_zh(GROUNDS[c].title) for c in codes)
+    basis = "；".join(dict.fromkeys(GROUNDS[c].basis for c in codes))
     return reason, basis
 
 
