@@ -395,8 +395,9 @@ def test_import_accepts_english_headers_and_skips_blank_rows(actors, client_for)
 
 
 def test_import_reports_a_code_stored_as_a_number(actors):
-    clean, problems = mf.import_check([(2, {"member_name": "甲", "member_uscc": 9.14404e17, "rating": "A",
-                                            "rated_on": dt.date(2025, 1, 1)})])
+    with translation.override("en"):
+        clean, problems = mf.import_check([(2, {"member_name": "甲", "member_uscc": 9.14404e17, "rating": "A",
+                                                "rated_on": dt.date(2025, 1, 1)})])
     assert not clean and "stored as a number" in problems[0].message
 
 
