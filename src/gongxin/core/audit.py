@@ -12,6 +12,7 @@ from typing import Any
 from django.db import connection, transaction
 from django.utils import timezone
 
+from gongxin.core.bulk import insert_rows
 from gongxin.core.middleware import current_ip
 from gongxin.core.models import AuditEvent
 
@@ -133,15 +134,26 @@ def audit_record_many(*, actor, action: str, items: list[tuple[Any, Any, Any]]) 
             with connection.cursor() as cursor:
                 cursor.execute("SELECT pg_advisory_xact_lock(%s)", [_PG_CHAIN_LOCK])
         prev = AuditEvent.objects.order_by("-id").values_list("hash", flat=True).first() or GENESIS
-        events = []
+        rows = []
         for obj, before, after in items:
             event = AuditEvent(created_at=now, actor_id=actor.pk if authenticated else None, actor_label=label,
                                action=action, object_type=obj._meta.label_lower, object_id=str(obj.pk),
                                before=_canonical(before), after=_canonical(after), ip=ip, prev_hash=prev)
             event.hash = prev = _digest(event)
-            events.append(event)
-        AuditEvent.objects.bulk_create(events, batch_size=2000)
-    return len(events)
+            rows.append([getattr(event, c) if c not in ("before", "after") else _json(getattr(event, c))
+                         for c in _BULK_COLUMNS])
+        # Plain rows (COPY / executemany): a model instance per event through bulk_create cost
+        # more than the digests (a rule-engine run appends hundreds of thousands).
+        insert_rows(AuditEvent, _BULK_COLUMNS, rows)
+    return len(rows)
+
+
+_BULK_COLUMNS = ["created_at", "actor_id", "actor_label", "action", "object_type", "object_id", "before", "after",
+                 "ip", "prev_hash", "hash"]
+
+
+def _json(value):
+    return None if value is None else json.dumps(value, ensure_ascii=False)
 
 
 @dataclass

@@ -21,6 +21,7 @@ Everything a range changes is written in bulk and audited event by event
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import time
 from collections import defaultdict
 from collections.abc import Callable
@@ -30,6 +31,7 @@ from django.db.models import Max, Min
 from django.utils import timezone, translation
 
 from gongxin.core.audit import audit_record_many
+from gongxin.core.bulk import insert_rows
 from gongxin.core.workdays import add_workdays
 from gongxin.credit.models import (
     OPEN_STATUSES,
@@ -55,10 +57,15 @@ def _zh(text) -> str:
         return str(text)
 
 
+@functools.cache
+def _zh_title(code: str) -> str:
+    return _zh(GROUNDS[code].title)  # a translation.override per call costs more than the rest of a notice
+
+
 def entry_reason(grounds: list) -> tuple[str, str]:
     """(列入事由, legal basis) of an entry from its grounds, in ground order."""
     codes = sorted({g.ground for g in grounds})
-    reason = "；".join(_zh(GROUNDS[c].title) for c in codes)
+    reason = "；".join(_zh_title(c) for c in codes)
     basis = "；".join(dict.fromkeys(GROUNDS[c].basis for c in codes))
     return reason, basis
 
@@ -80,21 +87,47 @@ class Changes:
                 "withdrawn": len(self.to_withdraw)}
 
 
+class _Ground:
+    """A recorded ground as the plan needs it (a model instance per ground cost a full rerun
+    more than all its queries)."""
+
+    __slots__ = ("id", "entry_id", "ground", "needs_rectification", "cured_on")
+
+    def __init__(self, id, entry_id, ground, needs_rectification, cured_on):  # noqa: A002
+        self.id, self.entry_id, self.ground = id, entry_id, ground
+        self.needs_rectification, self.cured_on = needs_rectification, cured_on
+
+
+class _Entry:
+    """An open entry as the plan needs it; entries the plan changes are then read in full."""
+
+    __slots__ = ("id", "organization_id", "list", "status", "objection_due", "objection", "objection_answer",
+                 "authority_id", "clock_from")
+    FIELDS = __slots__
+
+    def __init__(self, *values):
+        for name, value in zip(self.FIELDS, values, strict=True):
+            setattr(self, name, value)
+
+
 def _plan(scope: Scope, today: dt.date) -> Changes:
     changes = Changes()
     by_org: dict[int, list[Finding]] = defaultdict(list)
     for f in findings(scope, today):
         by_org[f.organization_id].append(f)
-    recorded = {(g.organization_id, g.list, g.ground, g.evidence_key): g
-                for g in ListingGround.objects.filter(scope.q()).only(
-                    "id", "entry_id", "organization_id", "list", "ground", "evidence_key", "needs_rectification",
-                    "cured_on", "applies_from")}
-    open_entries = {(e.organization_id, e.list): e for e in ListEntry.objects.filter(scope.q(), status__in=OPEN_STATUSES)}
-    grounds_of: dict[int, list[ListingGround]] = defaultdict(list)
-    for g in recorded.values():
-        grounds_of[g.entry_id].append(g)
+    recorded: dict[tuple, _Ground] = {}
+    grounds_of: dict[int, list[_Ground]] = defaultdict(list)
+    for org_id, list_, code, key, pk, entry_id, needs, cured_on in ListingGround.objects.filter(scope.q()).values_list(
+            "organization_id", "list", "ground", "evidence_key", "id", "entry_id", "needs_rectification",
+            "cured_on").iterator(chunk_size=10_000):
+        g = recorded[(org_id, list_, code, key)] = _Ground(pk, entry_id, code, needs, cured_on)
+        grounds_of[entry_id].append(g)
+    open_entries = {(e.organization_id, e.list): e for e in (
+        _Entry(*row) for row in ListEntry.objects.filter(scope.q(), status__in=OPEN_STATUSES).values_list(
+            *_Entry.FIELDS).iterator(chunk_size=10_000))}
 
     fresh: dict[tuple[int, str], list[Finding]] = defaultdict(list)
+    dues: dict[int, tuple] = {}  # objection deadline by period length: the same for every notice of a run
     for org_id, found in by_org.items():
         for f in found:
             g = recorded.get((org_id, f.list, f.ground, f.evidence_key))
@@ -109,16 +142,17 @@ def _plan(scope: Scope, today: dt.date) -> Changes:
     if fresh:
         orgs = {o["id"]: o for o in Organization.objects.filter(id__in={k[0] for k in fresh}).values(
             "id", "registration_authority_id", "region_prefix", "status")}
+    added: list[tuple[_Entry, list[Finding]]] = []
     for (org_id, list_), found in fresh.items():
         entry = open_entries.get((org_id, list_))
         if entry is not None:
-            changes.added.append((entry, found))
+            added.append((entry, found))
             continue
         org = orgs[org_id]
         if org["status"] == OrgStatus.DEREGISTERED:
             continue  # nothing left to list
-        policy = policy_for(org["registration_authority_id"])
-        due = add_workdays(today, policy.credit_objection_days)
+        days = policy_for(org["registration_authority_id"]).credit_objection_days
+        due = dues.get(days) or dues.setdefault(days, add_workdays(today, days))
         reason, basis = entry_reason(found)
         # Notice by public announcement where the organization cannot be reached.
         unreachable = any(f.ground == "A6" and f.cured_on is None for f in by_org[org_id])
@@ -128,23 +162,29 @@ def _plan(scope: Scope, today: dt.date) -> Changes:
                           objection_due_provisional=due.provisional, reason=reason, legal_basis=basis)
         changes.new_entries.append((entry, found))
 
-    growing = {e.id for e, _ in changes.added}
+    growing = {e.id for e, _ in added}
+    to_list, to_remove, to_withdraw = [], [], []
     for entry in open_entries.values():
         grounds = grounds_of[entry.id]
         if entry.status == ListingStatus.NOTICED:
             if rectified_during_notice(grounds) and entry.id not in growing:
-                changes.to_withdraw.append(entry)
+                to_withdraw.append(entry.id)
             elif today > entry.objection_due and not objection_pending(entry) and \
                     policy_for(entry.authority_id).credit_auto_list:
-                changes.to_list.append(entry)
+                to_list.append(entry.id)
         elif entry.list == CreditList.ABNORMAL:
             if grounds and not any(g.needs_rectification for g in grounds) and \
                     full_period_passed(entry.clock_from, ABNORMAL_PERIOD, today) and \
                     entry.id not in growing:
-                changes.to_remove.append((entry, RemovalKind.AUTOMATIC,
-                                          "列入活动异常名录满6个月,无需整改,自动移出"))
+                to_remove.append((entry.id, RemovalKind.AUTOMATIC, "列入活动异常名录满6个月,无需整改,自动移出"))
         elif any(g.ground == "D7" and g.cured_on is not None for g in grounds):
-            changes.to_remove.append((entry, RemovalKind.DEREGISTERED, "已完成注销登记,移出严重违法失信名单"))
+            to_remove.append((entry.id, RemovalKind.DEREGISTERED, "已完成注销登记,移出严重违法失信名单"))
+    # The few entries that change, in full.
+    full = ListEntry.objects.in_bulk([e.id for e, _ in added] + to_list + to_withdraw + [r[0] for r in to_remove])
+    changes.added = [(full[e.id], found) for e, found in added]
+    changes.to_list = [full[pk] for pk in to_list]
+    changes.to_withdraw = [full[pk] for pk in to_withdraw]
+    changes.to_remove = [(full[pk], kind, reason) for pk, kind, reason in to_remove]
     return changes
 
 
@@ -157,11 +197,15 @@ def objection_pending(entry: ListEntry) -> bool:
     return bool(entry.objection) and not entry.objection_answer
 
 
-def _ground_rows(entry: ListEntry, found: list[Finding], today: dt.date) -> list[ListingGround]:
-    return [ListingGround(entry=entry, organization_id=entry.organization_id, list=entry.list, ground=f.ground,
-                          evidence_key=f.evidence_key, facts=f.facts, applies_from=f.applies_from,
-                          needs_rectification=f.needs_rectification, added_on=today, cured_on=f.cured_on)
-            for f in found]
+_GROUND_COLUMNS = ["entry_id", "organization_id", "list", "ground", "evidence_key", "facts", "applies_from",
+                   "needs_rectification", "added_on", "cured_on"]
+
+
+def _insert_grounds(pairs: list[tuple[ListEntry, list[Finding]]], today: dt.date) -> None:
+    """The grounds of entries as plain rows (no model instance per ground)."""
+    insert_rows(ListingGround, _GROUND_COLUMNS, [
+        (e.pk, e.organization_id, e.list, f.ground, f.evidence_key, f.facts, f.applies_from, f.needs_rectification,
+         today, f.cured_on) for e, found in pairs for f in found])
 
 
 def _entry_state(entry: ListEntry) -> dict:
@@ -175,15 +219,13 @@ def commit(changes: Changes, *, actor, today: dt.date) -> None:
     removals through the same code the officer's actions use."""
     with transaction.atomic():
         if changes.new_entries:
-            ListEntry.objects.bulk_create([e for e, _ in changes.new_entries], batch_size=2000)
-            ListingGround.objects.bulk_create(
-                [g for e, found in changes.new_entries for g in _ground_rows(e, found, today)], batch_size=2000)
+            _insert_entries([e for e, _ in changes.new_entries])
+            _insert_grounds(changes.new_entries, today)
             audit_record_many(actor=actor, action="credit.notice", items=[
                 (e, None, {**_entry_state(e), "grounds": [f.ground + " " + f.evidence_key for f in found],
                            "objection_due": e.objection_due}) for e, found in changes.new_entries])
         if changes.added:
-            new_grounds = [g for e, found in changes.added for g in _ground_rows(e, found, today)]
-            ListingGround.objects.bulk_create(new_grounds, batch_size=2000)
+            _insert_grounds(changes.added, today)
             items = []
             for entry, found in changes.added:
                 before = _entry_state(entry)
@@ -197,10 +239,12 @@ def commit(changes: Changes, *, actor, today: dt.date) -> None:
                                               "grounds_added": [f.ground + " " + f.evidence_key for f in found]}))
             audit_record_many(actor=actor, action="credit.ground_add", items=items)
         if changes.cured:
-            ListingGround.objects.bulk_update(changes.cured, ["cured_on"], batch_size=2000)
+            cured = [ListingGround(id=g.id, entry_id=g.entry_id, ground=g.ground, cured_on=g.cured_on)
+                     for g in changes.cured]
+            ListingGround.objects.bulk_update(cured, ["cured_on"], batch_size=2000)
             audit_record_many(actor=actor, action="credit.ground_rectified",
                               items=[(g, None, {"entry": g.entry_id, "ground": g.ground, "cured_on": g.cured_on})
-                                     for g in changes.cured])
+                                     for g in cured])
         if changes.to_list:
             entries_list(changes.to_list, actor=actor, today=today)
         for entry, kind, reason in changes.to_remove:
@@ -215,6 +259,37 @@ def commit(changes: Changes, *, actor, today: dt.date) -> None:
             ListEntry.objects.bulk_update(changes.to_withdraw, ["status", "removed_on", "removal_reason", "version",
                                                                 "updated_at"])
             audit_record_many(actor=actor, action="credit.withdraw", items=items)
+
+
+def _insert_plain(model, objs: list) -> None:
+    """Insert unsaved instances as plain rows (core.bulk: COPY / executemany). Django's
+    bulk_create prepares every field of every row through the ORM, which cost more than the
+    rest of a first full run (hundreds of thousands of notices and grounds)."""
+    if not objs:
+        return
+    now = timezone.now()
+    fields = [f for f in model._meta.concrete_fields if not f.primary_key]
+    stamped = [f.attname for f in fields if getattr(f, "auto_now", False) or getattr(f, "auto_now_add", False)]
+    for obj in objs:
+        for name in stamped:
+            setattr(obj, name, now)
+    insert_rows(model, [f.column for f in fields], ([getattr(o, f.attname) for f in fields] for o in objs))
+
+
+def _insert_entries(entries: list[ListEntry]) -> None:
+    """Insert new notices and read back their ids: an organization has at most one open entry
+    per list (the list_entry_one_open constraint), so (organization, list, noticed) finds it."""
+    _insert_plain(ListEntry, entries)
+    by_key = {(e.organization_id, e.list): e for e in entries}
+    org_ids = sorted({e.organization_id for e in entries})
+    for i in range(0, len(org_ids), 5000):
+        for pk, org_id, list_ in ListEntry.objects.filter(
+                organization_id__in=org_ids[i:i + 5000], status=ListingStatus.NOTICED).values_list(
+                "id", "organization_id", "list"):
+            entry = by_key.get((org_id, list_))
+            if entry is not None:
+                entry.pk = pk
+                entry._state.adding = False
 
 
 def entries_list(entries: list[ListEntry], *, actor, today: dt.date) -> None:
