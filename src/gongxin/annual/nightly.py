@@ -1,5 +1,6 @@
 """The supervision module's nightly run, in dependency order: first the facts (missing reports,
-overdue rectifications), then the dormancy scan and the credit rule engine that read them. Every step is idempotent, so
+overdue rectifications), then the dormancy scan and the credit rule engine that read them, and
+finally the audit chain's verification. Every step is idempotent, so
 rerunning a night (after a crash, or twice by mistake) changes nothing.
 
 Run it from cron or a systemd timer (docs/deploy.md): ``gongxin nightly`` runs it in the
@@ -9,12 +10,15 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import logging
 
 from django.db import transaction
 from django.utils import timezone
 from django_tasks import task
 
-from gongxin.core.audit import audit_record
+from gongxin.core.audit import audit_record, audit_verify
+
+logger = logging.getLogger(__name__)
 
 
 def nightly_run(*, today: dt.date | None = None) -> dict:
@@ -33,8 +37,16 @@ def nightly_run(*, today: dt.date | None = None) -> dict:
     from gongxin.credit.engine import evaluate
 
     credit = evaluate(today=today)
+    # The audit chain is verified every night (a tampered or deleted event is reported by id).
+    chain = audit_verify()
+    if not chain.ok:
+        logger.error("Audit chain broken at event %s: %s", chain.broken_id, chain.reason)
+    with transaction.atomic():
+        audit_record(actor=None, action="audit.verify", object_type="core.auditevent",
+                     after={"checked": chain.checked, "ok": chain.ok, "broken_id": chain.broken_id})
     return {"today": today.isoformat(), "report_missing_facts": missing, "rectifications_overdue": overdue,
-            "dormancy": dataclasses.asdict(scan), "credit": credit.counts}
+            "dormancy": dataclasses.asdict(scan), "credit": credit.counts,
+            "audit": {"checked": chain.checked, "ok": chain.ok, "broken_id": chain.broken_id, "reason": chain.reason}}
 
 
 @task()
