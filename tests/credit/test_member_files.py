@@ -419,3 +419,15 @@ def test_the_empty_template_imports_nothing(actors, client_for):
     template = client.get("/credit/members/import/template/").content
     response = _import(client, SimpleUploadedFile("template.xlsx", template))
     assert "no data rows" in response.content.decode()
+
+
+def test_an_oversized_import_is_refused_before_it_is_received(actors, client_for, monkeypatch):
+    from gongxin.credit import views_members
+
+    monkeypatch.setattr(views_members, "MAX_UPLOAD_BYTES", 1000)
+    client = client_for("org_user_a")
+    client.cookies["django_language"] = "en"
+    upload = SimpleUploadedFile("m.xlsx", b"PK\x03\x04" + b"x" * 100_000)
+    response = client.post("/credit/members/import/", {"file": upload})
+    assert response.status_code == 413 and "larger than 5 MB" in response.content.decode()
+    assert not MemberCreditFile.objects.exists()

@@ -14,6 +14,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from gongxin.annual import imports
 from gongxin.annual.models import ImportJob
+from gongxin.core.uploads import body_exceeds
 
 ERRORS_PER_PAGE = 50
 
@@ -39,11 +40,7 @@ def _importer(request):
 def import_index(request):
     """Upload a file of annual reports; the template; the user's recent imports."""
     _importer(request)
-    try:
-        length = int(request.META.get("CONTENT_LENGTH") or 0)
-    except ValueError:
-        length = 0
-    if request.method == "POST" and length > imports.MAX_UPLOAD_BYTES + 64 * 1024:
+    if body_exceeds(request, imports.MAX_UPLOAD_BYTES):
         # Refused before Django parses (and spools to disk) the upload.
         form = ImportForm({}, {})
         form.is_valid()

@@ -22,8 +22,9 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from gongxin.accounts.models import Role
 from gongxin.core.forms import form_add_errors
+from gongxin.core.uploads import body_exceeds
 from gongxin.credit import member_files as mf
-from gongxin.credit.member_files_xlsx import MAX_ROWS, export_workbook, template_workbook
+from gongxin.credit.member_files_xlsx import MAX_ROWS, MAX_UPLOAD_BYTES, export_workbook, template_workbook
 from gongxin.credit.models import MemberCreditFile, ReputationRating
 from gongxin.registry.selectors import officer_prefix
 from gongxin.registry.services import StaleEdit
@@ -296,6 +297,13 @@ def member_import_template(request):
 def member_import(request):
     """Upload an Excel file of members: all rows saved, or none and every problem listed."""
     association = _keeper(request)
+    if body_exceeds(request, MAX_UPLOAD_BYTES):
+        # Refused before Django receives (and spools to disk) the upload.
+        refused = mf.ImportRefused(_("The file is larger than 5 MB."))
+        return render(request, "credit/members/import.html", {
+            "form": ImportForm(), "association": association, "refused": refused, "problems": [],
+            "more_problems": 0, "max_rows": MAX_ROWS, "ratings": ReputationRating.choices, "filename": ""},
+            status=413)
     form = ImportForm(*_bound(request, files=True))
     refused = None
     if request.method == "POST" and form.is_valid():

@@ -22,6 +22,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from gongxin.core.forms import form_add_errors
 from gongxin.core.models import Region
+from gongxin.core.uploads import body_exceeds
 from gongxin.credit import engine, exports, imports, services
 from gongxin.credit import selectors_officer as sel
 from gongxin.credit.forms import (
@@ -351,11 +352,7 @@ def _import_page(request, form, result=None, status=200):
 @require_http_methods(["GET", "POST"])
 def import_index(request):
     sel.require_officer(request.user)
-    try:
-        length = int(request.META.get("CONTENT_LENGTH") or 0)
-    except ValueError:
-        length = 0
-    if request.method == "POST" and length > imports.MAX_UPLOAD_BYTES + 64 * 1024:
+    if body_exceeds(request, imports.MAX_UPLOAD_BYTES):
         # Refused before Django parses (and spools to disk) the upload.
         form = ImportForm({}, {})
         form.is_valid()

@@ -16,6 +16,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_GET, require_http_methods
 
+from gongxin.core.uploads import body_exceeds
 from gongxin.credit.forms import BootstrapForm
 from gongxin.credit.models import CreditCategory, CreditList
 from gongxin.credit.reports import CODE_LENGTH, code_is_wellformed, normalize_code, report_by_code
@@ -60,11 +61,7 @@ def verify(request):
 @require_http_methods(["GET", "POST"])
 def verify_detail(request, code: str):
     if request.method == "POST":
-        try:
-            length = int(request.META.get("CONTENT_LENGTH") or 0)
-        except ValueError:
-            length = 0
-        if length > MAX_UPLOAD + 64 * 1024:  # room for the form's other fields
+        if body_exceeds(request, MAX_UPLOAD):
             report = report_by_code(code)
             if report is None:
                 return _not_found(request, code)
