@@ -17,7 +17,7 @@ from gongxin.core import regions
 from gongxin.core.audit import audit_verify
 from gongxin.core.models import AuditEvent, Region
 from gongxin.credit import engine
-from gongxin.credit.models import CreditRun, ListEntry, ListingGround, Penalty
+from gongxin.credit.models import CreditRecord, CreditRun, ListEntry, ListingGround, Penalty
 
 pytestmark = pytest.mark.django_db
 
@@ -67,7 +67,7 @@ def test_statement_follows_the_repeat_window_at_its_boundaries(make_org):
     """D5: the later minor penalty must fall before the third anniversary of the earlier one,
     with 29 February + 36 months = 28 February (not SQLite's 1 March)."""
     today = dt.date(2027, 3, 15)
-    orgs = {name: make_org(name) for name in ("within", "on_anniversary", "leap_day", "big_fine")}
+    orgs = {name: make_org(name) for name in ("within", "on_anniversary", "leap_day", "big_fine", "future")}
 
     def penalty(org, decided_on, kind="warning", amount=None):
         Penalty.objects.create(organization=org, kind=kind, amount=amount, decided_on=decided_on,
@@ -82,12 +82,17 @@ def test_statement_follows_the_repeat_window_at_its_boundaries(make_org):
     penalty(orgs["leap_day"], dt.date(2027, 2, 28))
     penalty(orgs["big_fine"], dt.date(2025, 6, 1))
     penalty(orgs["big_fine"], dt.date(2026, 6, 1), "fine", 50000)  # not minor: D4, not D5
+    # Dated after the run's day: not known yet.
+    penalty(orgs["future"], dt.date(2027, 3, 16), "fine", 80000)
+    CreditRecord.objects.create(organization=orgs["future"], category="other", kind="court_defaulter", title="失信",
+                                source="法院", deciding_body="人民法院", occurred_on=dt.date(2027, 3, 16))
 
     engine.evaluate(today=today)
     pairs = bench.engine_pairs()
     dishonest = {org_id for org_id, list_ in pairs if list_ == "dishonest"}
     assert dishonest == {orgs["within"].pk, orgs["big_fine"].pk}
     assert (orgs["leap_day"].pk, "abnormal") in pairs  # the 2027 warning itself (A5)
+    assert orgs["future"].pk not in {org_id for org_id, _ in pairs}
     assert set(ListingGround.objects.filter(ground="D5").values_list("organization_id", flat=True)) == {
         orgs["within"].pk}
     assert bench.baseline_pairs(today) == pairs
