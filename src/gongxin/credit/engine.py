@@ -26,7 +26,7 @@ import time
 from collections import defaultdict
 from collections.abc import Callable
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Max, Min
 from django.utils import timezone, translation
 
@@ -412,6 +412,12 @@ def evaluate(*, today: dt.date | None = None, region_prefix: str = "", organizat
             totals[key] += value
         if progress:
             progress(i, len(scopes))
+    if organization is None and organizations is None and connection.vendor == "sqlite":
+        # Fresh statistics for the credit tables: without them SQLite's planner reads every open
+        # entry of the registry for each range (a 1M rerun: 26 s -> 14 s; ANALYZE takes 0.25 s).
+        with connection.cursor() as cursor:
+            cursor.execute("ANALYZE credit_listentry")
+            cursor.execute("ANALYZE credit_listingground")
     run.counts = {**totals, "seconds": round(time.monotonic() - started, 3)}
     run.finished_at = timezone.now()
     run.save(update_fields=["counts", "finished_at"])
