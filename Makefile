@@ -65,4 +65,3 @@ bench: install
 	$(VENV)/bin/python bench/credit.py --orgs 100000
 	$(VENV)/bin/python bench/credit.py --orgs 100000 --database-url postgres://postgres@127.0.0.1:5432/gongxin_bench_credit
 	$(VENV)/bin/python bench/search.py --report
-	$(VENV)/bin/python bench/credit.py --report  # puts back the credit section search.py --report does not write

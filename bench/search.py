@@ -209,11 +209,11 @@ def same_results_section(results: list[dict]) -> list[str]:
 def other_sections() -> list[str]:
     """The other benchmarks' sections, each rendered by its own script from its own result
     files (bench/dormant.py: bench/results/dormant-*.json; bench/annual_import.py:
-    bench/results/annual_import-*.json)."""
+    bench/results/annual_import-*.json; bench/credit.py: bench/results/credit-*.json)."""
     import importlib.util
 
     lines = []
-    for name in ("dormant", "annual_import"):
+    for name in ("dormant", "annual_import", "credit"):
         spec = importlib.util.spec_from_file_location(f"bench_{name}", ROOT / "bench" / f"{name}.py")
         module = importlib.util.module_from_spec(spec)
         spec.loader.exec_module(module)
