@@ -23,14 +23,14 @@ import datetime as dt
 import json
 import os
 import random
-import resource
 import subprocess
 import sys
 import time
 from pathlib import Path
-from urllib.parse import urlsplit
 
-ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(Path(__file__).resolve().parent))  # bench/common.py, also when loaded by path
+from common import ROOT, django_setup, engine_of, ensure_postgres_database, rss_mb, sqlite_url  # noqa: E402
+
 RESULTS = ROOT / "bench" / "results"
 GONGXIN = str(ROOT / ".venv" / "bin" / "gongxin")
 TODAY = dt.date(2026, 6, 30)  # the seed's "as of" day: the 2025 reports' deadline has passed
@@ -38,38 +38,11 @@ YEARS = range(TODAY.year - 5, TODAY.year)  # five report years, 2021-2025
 REPEAT = 3
 
 
-def engine_of(url: str) -> str:
-    return "postgresql" if url.startswith(("postgres://", "postgresql://")) else "sqlite"
-
-
 def default_url(orgs: int) -> str:
-    # One file per size: the 100,000 and 1,000,000 databases are both kept for reruns.
-    return f"sqlite:///{ROOT / 'var' / f'bench-dormant-{orgs}.sqlite3'}"
+    return sqlite_url("dormant", orgs)
 
 
-def _django(url: str):
-    os.environ["GONGXIN_DATABASE_URL"] = url
-    os.environ.setdefault("GONGXIN_SECRET_KEY", "bench-only")
-    os.environ.setdefault("GONGXIN_ALLOWED_HOSTS", "testserver")
-    os.environ["DJANGO_SETTINGS_MODULE"] = "gongxin.settings"
-    import django
-
-    django.setup()
-
-
-def rss_mb() -> float:
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # KiB on Linux
-
-
-def ensure_postgres_database(url: str) -> None:
-    import psycopg
-
-    parts = urlsplit(url)
-    name = parts.path.lstrip("/")
-    with psycopg.connect(host=parts.hostname or "127.0.0.1", port=parts.port or 5432, user=parts.username,
-                         password=parts.password, dbname="postgres", autocommit=True) as conn:
-        if not conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone():
-            conn.execute(f'CREATE DATABASE "{name}"')
+_django = django_setup
 
 
 # --- Building the data -------------------------------------------------------------------------
