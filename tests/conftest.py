@@ -60,6 +60,12 @@ def actors(db, make_org):
     org_a = make_org("珠海市测试甲行业协会", region="440402", subtype="industry_association")
     org_b = make_org("珠海市测试乙学会", region="440400", subtype="academic", sponsor_unit=sponsor_unit)
     org_f = make_org("佛山市测试丙协会", region="440604")
+    from gongxin.procurement.models import Department
+
+    # The purchaser's department; "another department" is the same city's 珠海市卫生健康局.
+    department = Department.objects.create(name="珠海市民政局", region_id="440400", region_prefix="4404",
+                                           uscc="11440400007045999X")
+    Department.objects.create(name="珠海市卫生健康局", region_id="440400", region_prefix="4404")
     return {
         "org_a": org_a,
         "org_b": org_b,
@@ -71,7 +77,7 @@ def actors(db, make_org):
         "officer_zhuhai": _user("officer_zh", Role.OFFICER, jurisdiction_id="440400"),
         "officer_foshan": _user("officer_fs", Role.OFFICER, jurisdiction_id="440600"),
         "sponsor": _user("sponsor", Role.SPONSOR, sponsor_unit=sponsor_unit),
-        "purchaser": _user("purchaser", Role.PURCHASER, unit_name="珠海市民政局"),
+        "purchaser": _user("purchaser", Role.PURCHASER, unit_name="珠海市民政局", department=department),
         "evaluator": _user("evaluator", Role.EVALUATOR, unit_name="评估中心"),
         "admin": _user("admin", Role.ADMIN, is_staff=True, is_superuser=True),
     }

@@ -41,6 +41,8 @@ INSTALLED_APPS = [
     "gongxin.registry",
     "gongxin.annual",
     "gongxin.credit",
+    "gongxin.evaluation",
+    "gongxin.procurement",
 ]
 
 MIDDLEWARE = [

@@ -11,6 +11,8 @@ urlpatterns = [
     path("accounts/", include("gongxin.accounts.urls")),
     path("annual/", include("gongxin.annual.urls")),
     path("credit/", include("gongxin.credit.urls")),
+    path("procurement/", include("gongxin.procurement.urls")),
+    path("evaluation/", include("gongxin.evaluation.urls")),
     path("api/v1/", api.urls),
     path("exports/<uuid:job_id>/", core_views.export_status, name="export_status"),
     path("exports/<uuid:job_id>/download/", core_views.export_download, name="export_download"),

@@ -22,7 +22,8 @@ class User(AbstractUser):
 
     Scope by role: an officer's ``jurisdiction`` (a region subtree), an organization user's
     ``organization``, a sponsor user's ``sponsor_unit``; purchasers and evaluators are scoped
-    by the records assigned to them in later modules (``unit_name`` names their body).
+    by their ``department`` (purchasers) or the records assigned to them (evaluators;
+    ``unit_name`` names their body).
     A founder has no scope but their own registration applications.
     """
 
@@ -39,6 +40,11 @@ class User(AbstractUser):
     )
     sponsor_unit = models.ForeignKey(
         "registry.SponsorUnit", verbose_name=_("sponsor unit"), null=True, blank=True,
+        on_delete=models.PROTECT, related_name="users",
+    )
+    # A purchaser's department: the projects it may see and act on.
+    department = models.ForeignKey(
+        "procurement.Department", verbose_name=_("department"), null=True, blank=True,
         on_delete=models.PROTECT, related_name="users",
     )
 

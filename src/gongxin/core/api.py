@@ -79,10 +79,12 @@ def _unauthenticated(request, exc):
 
 def register_routers() -> None:
     from gongxin.credit.api import router as credit_router
+    from gongxin.procurement.api import router as procurement_router
     from gongxin.registry.api import router as registry_router
 
     api.add_router("/", registry_router)
     api.add_router("/credit/", credit_router)
+    api.add_router("/", procurement_router)  # /ocds/… (OCDS) and /procurement/…
 
 
 register_routers()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -337,6 +338,16 @@ class JurisdictionPolicy(models.Model):
     credit_auto_list = models.BooleanField(
         _("list automatically when the objection period ends"), null=True, blank=True,
         help_text=_("Otherwise an officer confirms each listing."))
+    procurement_publicity_days = models.PositiveSmallIntegerField(
+        _("publicity before procurement starts (days)"), null=True, blank=True,
+        validators=[MinValueValidator(15)], help_text=_("At least 15 (seed 002)."))
+    qualify_min_grade = models.PositiveSmallIntegerField(
+        _("qualified catalogue: minimum evaluation grade"), null=True, blank=True,
+        validators=[MinValueValidator(1), MaxValueValidator(5)])
+    qualify_report_years = models.PositiveSmallIntegerField(
+        _("qualified catalogue: years of annual reports on time"), null=True, blank=True)
+    qualify_sound_governance = models.BooleanField(
+        _("qualified catalogue: sound governance (五自四无) required"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("jurisdiction policy")

@@ -25,6 +25,10 @@ POLICY_DEFAULTS = {
     "rectification_time_limit": 30,
     "credit_objection_days": 10,  # domain-rules §2 (draft): 10 working days to object before listing
     "credit_auto_list": False,  # an officer confirms each listing unless the jurisdiction says otherwise
+    "procurement_publicity_days": 15,  # seed 002: publicized at least 15 days before procurement
+    "qualify_min_grade": 3,  # seed 004 / domain-rules §4: 3A and above take transferred functions
+    "qualify_report_years": 2,  # annual reports on time for the last two years
+    "qualify_sound_governance": True,
 }
 
 
@@ -40,6 +44,10 @@ class Policy:
     rectification_time_limit: int = 30
     credit_objection_days: int = 10
     credit_auto_list: bool = False
+    procurement_publicity_days: int = 15
+    qualify_min_grade: int = 3
+    qualify_report_years: int = 2
+    qualify_sound_governance: bool = True
     # Which region set each value (for the settings page: "inherited from 广东省").
     sources: dict[str, str] = field(default_factory=dict, compare=False)
 

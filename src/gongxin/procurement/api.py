@@ -1,0 +1,5 @@
+"""The procurement API: OCDS releases, record packages and the change feed."""
+
+from ninja import Router
+
+router = Router(tags=["procurement"])
