@@ -198,6 +198,14 @@ PAGE_SIZE = env_int("PAGE_SIZE", 20)
 
 PLATFORM_NAME = _("Gongxin social organization platform")
 
+# Open Contracting Data Standard: every purchase project's ocid is OCDS_PREFIX-<project id>.
+# A publisher registers its prefix with the Open Contracting Partnership ("ocds-" + 6 characters);
+# the default is a placeholder for demo and test data.
+OCDS_PREFIX = env_str("OCDS_PREFIX", "ocds-gx0000")
+# The OCDS schema zip libcoveocds validates against offline (tests, `gongxin ocds validate`):
+# empty = the workspace's ../shared/ocds/standard-1__1__5.zip beside the checkout.
+OCDS_STANDARD_ZIP = env_str("OCDS_STANDARD_ZIP", "")
+
 # CJK TrueType fonts embedded in every PDF (core/pdf.py): a path each, empty = auto-detect
 # Debian's fonts-wqy-microhei (body) and fonts-arphic-gbsn00lp (titles, a Song face).
 PDF_FONT_BODY = env_str("PDF_FONT_BODY", "")
