@@ -27,9 +27,9 @@ from django.utils.translation import gettext as _
 from gongxin.annual import rules as annual_rules
 from gongxin.annual.content import SELF_GOVERNANCE
 from gongxin.annual.models import Conclusion, ReportStatus
+from gongxin.annual.services import INDUSTRY_SUBTYPES
 from gongxin.evaluation.models import Grade
 from gongxin.evaluation.selectors import current_grade
-from gongxin.annual.services import INDUSTRY_SUBTYPES
 from gongxin.registry.models import OrgStatus
 from gongxin.registry.policy import policy_for
 
