@@ -9,6 +9,7 @@ from django.db import transaction
 
 from gongxin.accounts.models import Role, User
 from gongxin.core.audit import audit_record
+from gongxin.core.regions import prefix_of
 from gongxin.registry.models import Organization, OrgStatus, OrgSubtype, SponsorUnit
 
 # Published in the README: only ever set while GONGXIN_DEMO is on.
@@ -23,7 +24,7 @@ DEMO_ACCOUNTS = [
     ("org_zhuhai", "珠海协会 秘书处", Role.ORG_USER, "", None),
     ("sponsor_zhuhai", "业务主管单位 联络员", Role.SPONSOR, "", None),
     ("founder", "筹备组 王先生", Role.FOUNDER, "", None),
-    ("purchaser_zhuhai", "珠海市民政局 采购经办人", Role.PURCHASER, "珠海市民政局", None),
+    ("purchaser_zhuhai", "珠海市民政局 采购经办人", Role.PURCHASER, "珠海市民政局", "440400"),
     ("evaluator", "第三方评估机构 评估员", Role.EVALUATOR, "广东省社会组织评估中心", None),
 ]
 
@@ -45,10 +46,18 @@ def demo_accounts_ensure() -> list[tuple[str, str, str]]:
         if role == Role.ORG_USER and zhuhai_assoc is None or role == Role.SPONSOR and sponsor is None:
             continue
         password = DEMO_PASSWORD if settings.DEMO else secrets.token_urlsafe(12)
+        department = None
+        if role == Role.PURCHASER:
+            # The purchaser acts for a department of the region (its projects are its scope).
+            from gongxin.procurement.models import Department
+
+            department, _ = Department.objects.get_or_create(
+                region_id=jurisdiction, name=unit, defaults={"region_prefix": prefix_of(jurisdiction)})
         user = User(
             username=username, display_name=display, role=role,
             unit_name=(zhuhai_assoc.name if role == Role.ORG_USER else sponsor.name if role == Role.SPONSOR else unit),
-            jurisdiction_id=jurisdiction,
+            jurisdiction_id=jurisdiction if role == Role.OFFICER else None,
+            department=department,
             organization=zhuhai_assoc if role == Role.ORG_USER else None,
             sponsor_unit=sponsor if role == Role.SPONSOR else None,
             is_staff=role == Role.ADMIN, is_superuser=role == Role.ADMIN,

@@ -15,6 +15,8 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from gongxin.core.regions import prefix_of
+
 
 class Department(models.Model):
     """A purchasing body (政府购买主体): a government department of a region. Purchaser users
@@ -35,6 +37,12 @@ class Department(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    def save(self, *args, **kwargs):
+        # The denormalised prefix follows the region (bulk inserts set it themselves).
+        if self.region_id:
+            self.region_prefix = prefix_of(self.region_id)
+        super().save(*args, **kwargs)
 
 
 # --- Catalogues --------------------------------------------------------------------------------
@@ -86,6 +94,12 @@ class Catalogue(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+    def save(self, *args, **kwargs):
+        # The denormalised prefix follows the region (bulk inserts set it themselves).
+        if self.region_id:
+            self.region_prefix = prefix_of(self.region_id)
+        super().save(*args, **kwargs)
 
 
 class TransferMode(models.TextChoices):
@@ -209,6 +223,12 @@ class QualificationApplication(models.Model):
 
     def __str__(self) -> str:
         return f"{self.organization} ({self.get_status_display()})"
+
+    def save(self, *args, **kwargs):
+        # The denormalised prefix follows the region (bulk inserts set it themselves).
+        if self.region_id:
+            self.region_prefix = prefix_of(self.region_id)
+        super().save(*args, **kwargs)
 
 
 class FunctionTransferStatus(models.TextChoices):
@@ -355,6 +375,12 @@ class PurchaseProject(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+    def save(self, *args, **kwargs):
+        # The denormalised prefix follows the region (bulk inserts set it themselves).
+        if self.region_id:
+            self.region_prefix = prefix_of(self.region_id)
+        super().save(*args, **kwargs)
 
 
 class BidStatus(models.TextChoices):
