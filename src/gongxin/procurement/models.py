@@ -550,6 +550,19 @@ class IndicatorSet(models.Model):
     def __str__(self) -> str:
         return self.name
 
+    def clean(self):
+        from django.core.exceptions import ValidationError
+
+        items = self.indicators if isinstance(self.indicators, list) else None
+        if not items or not all(isinstance(i, dict) and i.get("code") and i.get("name")
+                                and isinstance(i.get("weight"), int | float) and i["weight"] > 0 for i in items):
+            raise ValidationError({"indicators": _("A list of indicators, each with a code, a name and a positive "
+                                                   "weight.")})
+        if len({i["code"] for i in items}) != len(items):
+            raise ValidationError({"indicators": _("Indicator codes must be unique.")})
+        if sum(i["weight"] for i in items) != 100:
+            raise ValidationError({"indicators": _("The weights must add up to 100.")})
+
 
 class PerformanceRating(models.TextChoices):
     EXCELLENT = "excellent", _("Excellent")  # ≥ 90
