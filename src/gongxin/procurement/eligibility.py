@@ -23,6 +23,7 @@ from dataclasses import asdict, dataclass, field
 
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from gongxin.annual import rules as annual_rules
 from gongxin.annual.content import SELF_GOVERNANCE
@@ -33,12 +34,26 @@ from gongxin.evaluation.selectors import current_grade
 from gongxin.registry.models import OrgStatus
 from gongxin.registry.policy import policy_for
 
+# What each check asks, for the pages that list them (the reason says how it came out).
+CHECK_TITLES = {
+    "active": gettext_lazy("Registration in force"),
+    "credit": gettext_lazy("Not on a credit list"),
+    "grade": gettext_lazy("Evaluation grade"),
+    "annual_reports": gettext_lazy("Annual work reports on time"),
+    "governance": gettext_lazy("Sound governance (five selves, four withouts)"),
+    "qualified": gettext_lazy("In the qualified organizations catalogue"),
+}
+
 
 @dataclass(frozen=True)
 class Check:
     code: str
     passed: bool
     reason: str
+
+    @property
+    def title(self) -> str:
+        return str(CHECK_TITLES.get(self.code, self.code))
 
 
 @dataclass
@@ -53,9 +68,19 @@ class Decision:
     def failures(self) -> list[Check]:
         return [c for c in self.checks if not c.passed]
 
+    @property
+    def reasons(self) -> list[str]:
+        """The failing checks' reasons, in check order (the refusal's message)."""
+        return [c.reason for c in self.failures]
+
     def as_json(self) -> list[dict]:
         """For ``QualificationApplication.checks`` / ``Bid.checks``."""
         return [asdict(c) for c in self.checks]
+
+    @classmethod
+    def from_json(cls, rows: list[dict] | None) -> Decision:
+        """A stored result back (unknown keys ignored), so a page shows stored and fresh checks alike."""
+        return cls([Check(str(r.get("code", "")), bool(r.get("passed")), str(r.get("reason", ""))) for r in rows or []])
 
 
 def check_active(org) -> Check:
@@ -122,8 +147,10 @@ def check_governance(org, on: dt.date) -> Check:
     if org.subtype not in INDUSTRY_SUBTYPES:
         return Check("governance", True, _("The self-governance check applies to industry associations and "
                                            "chambers of commerce only."))
-    report = (AnnualReport.objects.filter(organization=org).exclude(status__in=[ReportStatus.DRAFT,
-                                                                               ReportStatus.RETURNED])
+    # The latest submitted report of a year already over on ``on`` (a report for the current
+    # year cannot exist yet in real life; with frozen dates in tests and back-dated checks it can).
+    report = (AnnualReport.objects.filter(organization=org, year__lt=on.year)
+              .exclude(status__in=[ReportStatus.DRAFT, ReportStatus.RETURNED])
               .order_by("-year").only("year", "self_governance_check").first())
     if report is None:
         return Check("governance", False, _("No submitted annual work report with the self-governance check "
