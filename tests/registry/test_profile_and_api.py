@@ -36,8 +36,9 @@ def test_profile_page_runs_a_bounded_number_of_queries(client, org):
         assert client.get(f"/orgs/{org.uscc}/").status_code == 200
     # organization + 3 prefetches, annual reports, and the credit sections (penalties, records,
     # list entries (+ their grounds when there are some), commitments, inspection results,
-    # rectification notices): one query per source whatever the number of rows.
-    assert len(ctx.captured_queries) <= 12, [q["sql"] for q in ctx.captured_queries]
+    # rectification notices), the evaluation grades and the purchase projects (totals, rows,
+    # function transfers): one query per source whatever the number of rows.
+    assert len(ctx.captured_queries) <= 15, [q["sql"] for q in ctx.captured_queries]
 
 
 def test_search_page_query_count_does_not_grow_with_results(client, make_org):

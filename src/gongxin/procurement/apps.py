@@ -6,3 +6,7 @@ class ProcurementConfig(AppConfig):
     name = "gongxin.procurement"
     label = "procurement"
     verbose_name = _("Function transfer and purchase of services")
+
+    def ready(self):
+        # The export worker looks exporters up by name: register them in every process.
+        from gongxin.procurement import exports, qualification, selectors  # noqa: F401

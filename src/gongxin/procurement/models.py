@@ -205,6 +205,7 @@ class QualificationApplication(models.Model):
     catalogue = models.ForeignKey(Catalogue, verbose_name=_("catalogue batch"), null=True, blank=True,
                                   on_delete=models.PROTECT, related_name="qualified")
     withdrawn_on = models.DateField(_("withdrawn on"), null=True, blank=True)
+    withdrawn_reason = models.TextField(_("reason for withdrawal"), blank=True)
     version = models.PositiveIntegerField(default=1, help_text="Optimistic lock: a stale edit is refused.")
 
     class Meta:
@@ -361,13 +362,16 @@ class PurchaseProject(models.Model):
             # The public list by year and the per-year statistics.
             models.Index(fields=["year", "status"], name="project_year_status"),
             models.Index(fields=["department", "status"], name="project_department"),
+            # The public list's default order (newest publicity first), scanned backwards.
+            models.Index(fields=["publicized_on", "id"], name="project_publicized"),
         ]
         constraints = [
             models.CheckConstraint(name="project_dates_in_order", condition=(
                 Q(bid_deadline__gte=models.F("procurement_starts_on"))
                 & Q(service_ends_on__gte=models.F("service_starts_on")))),
+            # A draft may be cancelled without ever having been publicized.
             models.CheckConstraint(name="project_publicized_has_date",
-                                   condition=Q(status__in=["draft"]) | Q(publicized_on__isnull=False)),
+                                   condition=Q(status__in=["draft", "cancelled"]) | Q(publicized_on__isnull=False)),
             models.CheckConstraint(name="project_award_complete", condition=(
                 ~Q(status__in=["awarded", "contracted", "completed", "evaluated"])
                 | (Q(awarded_amount__isnull=False) & Q(awarded_on__isnull=False) & ~Q(awarded_supplier_name="")))),

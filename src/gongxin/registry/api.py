@@ -163,6 +163,20 @@ def section_record(key: str, row) -> dict:
         return {"kind": row.kind, "kind_label": str(row.get_kind_display()), "title": row.title,
                 "content": row.content, "deciding_body": row.deciding_body, "occurred_on": row.occurred_on.isoformat(),
                 "valid_until": _iso(row.valid_until)}
+    if key == "evaluation":  # evaluation.selectors.profile_grades
+        return {"grade": row.get_grade_display(), "decided_on": row.decided_on.isoformat(),
+                "valid_until": row.valid_until.isoformat(), "state": row.state, "deciding_body": row.deciding_body,
+                "certificate_number": row.certificate_number}
+    if key == "purchases":  # a project awarded to the organization, or a function transferred to it
+        if hasattr(row, "function"):
+            return {"kind": "function_transfer", "function": row.function.name, "department": row.department.name,
+                    "mode": row.function.mode, "started_on": row.started_on.isoformat(),
+                    "guidance_until": row.guidance_until.isoformat()}
+        evaluation = getattr(row, "public_evaluation", None)
+        return {"kind": "project", "ocid": row.ocid, "title": row.title, "department": row.department.name,
+                "year": row.year, "awarded_amount": str(row.awarded_amount), "awarded_on": _iso(row.awarded_on),
+                "status": row.status, "rating": evaluation.rating if evaluation else None,
+                "score": str(evaluation.total) if evaluation else None}
     if key == "commitments":
         return {"title": row.text.title, "signatory": row.signatory, "position": row.signatory_position,
                 "signed_on": timezone.localdate(row.signed_at).isoformat()}
@@ -171,6 +185,12 @@ def section_record(key: str, row) -> dict:
             {"title": i.title, "date": _iso(i.date), "deciding_body": i.deciding_body, "source": i.source,
              "content": i.content} for i in row.items]}
     raise ValueError(key)
+
+
+def _rows(key: str, rows):
+    # The purchases section is one object (procurement.selectors_public.OrgPurchases) holding
+    # the latest projects and the function transfers.
+    return [*rows.projects, *rows.transfers] if key == "purchases" else rows
 
 
 def _iso(day) -> str | None:
@@ -192,6 +212,6 @@ def get_org(request, uscc: str):
         "changes": [{"item": c.item, "item_label": c.get_item_display(), "before": c.before, "after": c.after,
                      "changed_on": c.changed_on}
                     for c in org.changes.all()],
-        "sections": [{"key": k, "title": str(t), "records": [section_record(k, r) for r in rows]}
+        "sections": [{"key": k, "title": str(t), "records": [section_record(k, r) for r in _rows(k, rows)]}
                      for k, t, rows, _template in profile_sections(org)],
     }

@@ -52,8 +52,8 @@ def org_profile(request, uscc: str):
 
 
 def profile_sections(org):
-    """The national credit platform's profile sections, as (key, title, rows, template). Those
-    filled by later modules show 暂无 (no records) until their data exists.
+    """The national credit platform's profile sections, as (key, title, rows, template); an
+    empty section shows 暂无 (no records).
 
     Penalties, records and reports are read once and shared with the credit-information
     section (credit.records), which otherwise reads them again."""
@@ -62,6 +62,8 @@ def profile_sections(org):
     from gongxin.credit.records import credit_blocks, public_penalties, public_records
     from gongxin.credit.selectors import organization_entries
     from gongxin.credit.selectors_public import entry_public_fields
+    from gongxin.evaluation.selectors import profile_grades
+    from gongxin.procurement.selectors_public import org_purchases
 
     reports = published_reports(org)
     penalties = public_penalties(org)
@@ -72,7 +74,7 @@ def profile_sections(org):
                        .order_by("-signed_at"))
     return [
         ("annual", _("Annual inspection results and annual work reports"), reports, "annual/profile_section.html"),
-        ("evaluation", _("Evaluation grade"), [], None),
+        ("evaluation", _("Evaluation grade"), profile_grades(org), "evaluation/includes/profile_section.html"),
         ("penalties", _("Administrative penalties"), penalties, "credit/public/profile_penalties.html"),
         ("abnormal", _("Abnormal activity list"), [e for e in entries if e["list"] == "abnormal"],
          "credit/public/profile_entries.html"),
@@ -80,7 +82,8 @@ def profile_sections(org):
          "credit/public/profile_entries.html"),
         ("commendations", _("Commendations"), [r for r in records if r.kind in honours],
          "credit/public/profile_commendations.html"),
-        ("purchases", _("Government purchase projects"), [], None),
+        ("purchases", _("Government purchase projects"), org_purchases(org),
+         "procurement/public/includes/org_purchases.html"),
         ("commitments", _("Integrity commitments"), commitments, "credit/public/profile_commitments.html"),
         ("credit_information", _("Credit information"),
          credit_blocks(org, public=True, penalties=penalties, records=records, reports=reports),

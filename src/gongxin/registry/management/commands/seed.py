@@ -182,3 +182,8 @@ class Command(BaseCommand):
                 counts = seed_credit_demo(as_of=timezone.localdate(), seed=seed)
                 if counts:
                     self.stdout.write(f"Demo credit supervision: {counts}")
+                from gongxin.procurement.demo_data import seed_procurement_demo
+
+                counts = seed_procurement_demo(as_of=timezone.localdate(), seed=seed)
+                if counts:
+                    self.stdout.write(f"Demo function transfer and purchase of services: {counts}")
