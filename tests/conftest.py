@@ -19,10 +19,10 @@ from gongxin.registry.services import organization_register
 _serial = itertools.count(1)
 
 
-@pytest.fixture
-def make_org(db):
-    # Transactional tests (browser, worker) end with a flush that empties the migrated region
-    # table too; put it back for whichever test comes next.
+def org_factory():
+    """``make(name, region=, org_type=, **fields)``: an organization registered through the
+    real service. Transactional tests (browser, worker) end with a flush that empties the
+    migrated region table too; put it back for whichever test comes next."""
     regions.load_into(Region)
 
     def make(name: str, region: str = "440402", org_type: str = OrgType.SOCIAL_GROUP, **extra):
@@ -46,6 +46,11 @@ def make_org(db):
     return make
 
 
+@pytest.fixture
+def make_org(db):
+    return org_factory()
+
+
 def _user(username, role, **kw):
     user = User(username=username, role=role, display_name=username, **kw)
     user.set_password("Correct-horse-9")
@@ -56,6 +61,10 @@ def _user(username, role, **kw):
 @pytest.fixture
 def actors(db, make_org):
     """Every canonical actor, with two Zhuhai organizations A and B and a Foshan one."""
+    return build_actors(make_org)
+
+
+def build_actors(make_org) -> dict:
     sponsor_unit = SponsorUnit.objects.create(name="珠海市科学技术协会", region_id="440400")
     org_a = make_org("珠海市测试甲行业协会", region="440402", subtype="industry_association")
     org_b = make_org("珠海市测试乙学会", region="440400", subtype="academic", sponsor_unit=sponsor_unit)

@@ -4,9 +4,12 @@ have an expected status for every actor here, so a new view cannot escape review
 from __future__ import annotations
 
 import pytest
+from django.db import transaction
+from django.test import Client, override_settings
 from django.urls import URLPattern, URLResolver, get_resolver
 
 from tests.authz import ACTORS, SIGNED_IN, every, signed_in_only  # noqa: F401
+from tests.conftest import build_actors, org_factory
 
 # route name -> (URL, with {org_a} for organization A's USCC; expected status per actor)
 EXPECTED = {
@@ -83,11 +86,49 @@ def test_every_route_has_expectations_for_every_actor():
         assert set(statuses) == set(ACTORS), name
 
 
+@pytest.fixture(scope="module")
+def world_media(tmp_path_factory):
+    return tmp_path_factory.mktemp("authz-media")
+
+
+@pytest.fixture(autouse=True)
+def _media_in_tmp(settings, world_media):
+    """The files the parts' setups store (reports, PDFs) live as long as the module's objects."""
+    settings.MEDIA_ROOT = world_media
+
+
+@pytest.fixture(scope="module")
+def world(django_db_setup, django_db_blocker, world_media):
+    """The actors and every part's objects, built once for the module (hundreds of cases each
+    used to build them again) inside a transaction rolled back at the end; each test runs in a
+    savepoint within it, so what a POST changes is undone before the next case."""
+    with override_settings(MEDIA_ROOT=world_media), django_db_blocker.unblock(), transaction.atomic():
+        actors = build_actors(org_factory())
+        yield actors, url_values(actors)
+        transaction.set_rollback(True)
+
+
+@pytest.fixture
+def actors(world, db):
+    return world[0]
+
+
+@pytest.fixture
+def client_for(actors):
+    def get(name: str) -> Client:
+        client = Client()
+        if actors[name] is not None:
+            client.force_login(actors[name])
+        return client
+
+    return get
+
+
 @pytest.mark.django_db
 @pytest.mark.parametrize("route", sorted(EXPECTED))
-def test_route_answers_each_actor_as_expected(route, actors, client_for):
+def test_route_answers_each_actor_as_expected(route, world, client_for):
     url, statuses = EXPECTED[route]
-    url = url.format(**url_values(actors))
+    url = url.format(**world[1])
     got = {actor: client_for(actor).get(url).status_code for actor in ACTORS}
     assert got == statuses
 
@@ -121,9 +162,9 @@ POSTS.update(_PART_POSTS)
 
 @pytest.mark.django_db
 @pytest.mark.parametrize("route", sorted(POSTS))
-def test_posts_answer_each_actor_as_expected(route, actors, client_for):
+def test_posts_answer_each_actor_as_expected(route, world, client_for):
     url, data, statuses = POSTS[route]
-    url = url.format(**url_values(actors))
+    url = url.format(**world[1])
     responses = {actor: client_for(actor).post(url, data) for actor in ACTORS}
     assert {a: r.status_code for a, r in responses.items()} == statuses
     if route == "set_language":  # never an open redirect
