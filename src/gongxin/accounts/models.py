@@ -47,6 +47,11 @@ class User(AbstractUser):
         "procurement.Department", verbose_name=_("department"), null=True, blank=True,
         on_delete=models.PROTECT, related_name="users",
     )
+    # Set on accounts whose password someone else chose (seeded outside demo mode, or reset by an
+    # administrator): accounts.middleware.SecurityGateMiddleware sends the user to the
+    # password-change page until they choose their own.
+    must_change_password = models.BooleanField(_("must change password"), default=False)
+    password_changed_at = models.DateTimeField(_("password changed at"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("user")
@@ -76,3 +81,21 @@ class User(AbstractUser):
     @property
     def is_platform_admin(self) -> bool:
         return self.role == Role.ADMIN or self.is_superuser
+
+
+class PasswordHistory(models.Model):
+    """The hashes of a user's recent passwords, so that a new password cannot be an old one
+    (accounts.passwords.PasswordHistoryValidator). Only the last few are kept: an old hash is
+    a liability, not a record."""
+
+    user = models.ForeignKey(User, verbose_name=_("user"), on_delete=models.CASCADE, related_name="password_history")
+    password = models.CharField(_("password hash"), max_length=128)
+    created_at = models.DateTimeField(_("set at"), auto_now_add=True, db_index=True)
+
+    class Meta:
+        verbose_name = _("password history entry")
+        verbose_name_plural = _("password history")
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.user_id} @ {self.created_at:%Y-%m-%d %H:%M}"

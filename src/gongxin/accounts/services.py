@@ -61,6 +61,8 @@ def demo_accounts_ensure() -> list[tuple[str, str, str]]:
             organization=zhuhai_assoc if role == Role.ORG_USER else None,
             sponsor_unit=sponsor if role == Role.SPONSOR else None,
             is_staff=role == Role.ADMIN, is_superuser=role == Role.ADMIN,
+            # A random password is shown once to whoever ran the command: the user must replace it.
+            must_change_password=not settings.DEMO,
         )
         user.set_password(password)
         user.full_clean()

@@ -7,11 +7,12 @@ from django.contrib.auth.decorators import login_required
 from django.db import transaction
 from django.shortcuts import redirect, render
 from django.urls import reverse_lazy
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET, require_POST
 
 from gongxin.accounts.models import Role
-from gongxin.core.audit import audit_record
+from gongxin.accounts.security import password_change_record
 from gongxin.core.exports import export_request
 from gongxin.registry.search import QueryTooLong
 from gongxin.registry.selectors import SearchFilters, organization_search
@@ -24,13 +25,33 @@ class LoginView(auth_views.LoginView):
 
 
 class PasswordChangeView(auth_views.PasswordChangeView):
+    """Also the page a user is held at while ``must_change_password`` is set
+    (accounts.middleware.SecurityGateMiddleware)."""
+
     template_name = "accounts/password_change.html"
     success_url = reverse_lazy("accounts:home")
 
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["forced"] = self.request.user.must_change_password
+        context["next"] = self._next()
+        return context
+
+    def _next(self) -> str:
+        target = self.request.POST.get("next") or self.request.GET.get("next") or ""
+        if target and url_has_allowed_host_and_scheme(target, allowed_hosts={self.request.get_host()},
+                                                      require_https=self.request.is_secure()):
+            return target
+        return ""
+
+    def get_success_url(self):
+        return self._next() or str(self.success_url)
+
     def form_valid(self, form):
         with transaction.atomic():
-            response = super().form_valid(form)  # saves the password and keeps the session valid
-            audit_record(actor=self.request.user, action="auth.password_change", obj=self.request.user)
+            # Saves the password (the history validator records its hash) and keeps the session valid.
+            response = super().form_valid(form)
+            password_change_record(actor=self.request.user)
         messages.success(self.request, _("Your password has been changed."))
         return response
 

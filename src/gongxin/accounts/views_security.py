@@ -1,0 +1,208 @@
+"""Account security pages: the user's own (second factor), the second sign-in step, and the
+administrator's recovery tools (reset a lost authenticator, require a new password)."""
+
+from __future__ import annotations
+
+from urllib.parse import urlencode
+
+from django import forms
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.db.models import Exists, OuterRef, Q
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, ngettext
+from django.views.decorators.http import require_http_methods, require_POST
+
+from gongxin.accounts import otp, security
+from gongxin.accounts.models import User
+from gongxin.credit.forms import BootstrapForm
+from gongxin.registry.applications import NotAllowed
+from gongxin.registry.views import paginate
+
+
+class TokenForm(BootstrapForm):
+    token = forms.CharField(label=gettext_lazy("Code from your authenticator app"), max_length=10,
+                            widget=forms.TextInput(attrs={"autocomplete": "one-time-code", "inputmode": "numeric",
+                                                          "pattern": "[0-9 ]*", "autofocus": True}))
+
+
+class ConfirmForm(BootstrapForm):
+    confirm = forms.BooleanField(label=gettext_lazy("I have checked who is asking and confirm this action"),
+                                 required=True)
+
+
+def _safe_next(request, default: str) -> str:
+    target = request.POST.get("next") or request.GET.get("next") or ""
+    if target and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()},
+                                                  require_https=request.is_secure()):
+        return target
+    return default
+
+
+# --- the user's own security page ------------------------------------------------------------
+
+@login_required
+@require_http_methods(["GET"])
+def account_security(request):
+    return _security_page(request)
+
+
+def _security_page(request, token_form=None, status=200):
+    user = request.user
+    device = otp.confirmed_device(user)
+    pending = None if device else otp.pending_device(user)
+    context = {
+        "otp_available": otp.otp_available(),
+        "eligible": otp.otp_eligible(user),
+        "required": otp.otp_required_for(user),
+        "device": device,
+        "pending": pending,
+        "token_form": token_form or TokenForm(),
+    }
+    if pending is not None:
+        context["qr"] = otp.qr_data_uri(otp.provisioning_uri(pending))
+        context["secret"] = otp.totp_secret_base32(pending)
+    return render(request, "accounts/security.html", context, status=status)
+
+
+@login_required
+@require_POST
+def otp_setup(request):
+    if not otp.otp_eligible(request.user):
+        raise Http404
+    try:
+        security.otp_enrol_start(actor=request.user)
+    except NotAllowed as exc:
+        messages.error(request, exc.messages[0])
+    return redirect("accounts:security")
+
+
+@login_required
+@require_POST
+def otp_confirm(request):
+    if not otp.otp_eligible(request.user):
+        raise Http404
+    form = TokenForm(request.POST)
+    if form.is_valid():
+        try:
+            ok = security.otp_enrol_confirm(actor=request.user, token=form.cleaned_data["token"], request=request)
+        except NotAllowed as exc:
+            messages.error(request, exc.messages[0])
+            return redirect("accounts:security")
+        if ok:
+            messages.success(request, _("Your authenticator is set up: signing in will ask for its code."))
+            return redirect("accounts:security")
+        form.add_error("token", _("That code is not right. Check the time on your phone and try the current code."))
+    return _security_page(request, token_form=form)
+
+
+@login_required
+@require_POST
+def otp_remove(request):
+    if not otp.otp_eligible(request.user):
+        raise Http404
+    form = TokenForm(request.POST)
+    try:
+        if form.is_valid() and security.otp_remove(actor=request.user, token=form.cleaned_data["token"]):
+            messages.success(request, _("Your authenticator was removed: signing in asks for the password only."))
+        else:
+            messages.error(request, _("That code is not right: the authenticator was kept."))
+    except NotAllowed as exc:
+        messages.error(request, exc.messages[0])
+    return redirect("accounts:security")
+
+
+# --- the second sign-in step -----------------------------------------------------------------
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def otp_verify(request):
+    """Asked after the password when the user has an authenticator (SecurityGateMiddleware
+    sends every other page here until the code is given)."""
+    home = _safe_next(request, "/accounts/")
+    if not otp.needs_verification(request):
+        return redirect(home)
+    form = TokenForm(request.POST or None)
+    wait = None
+    if request.method == "POST" and form.is_valid():
+        ok, wait = security.otp_verify(request=request, token=form.cleaned_data["token"])
+        if ok:
+            return redirect(home)
+        if wait:
+            form.add_error("token", ngettext("Too many wrong codes: wait %(seconds)d second, then try again.",
+                                             "Too many wrong codes: wait %(seconds)d seconds, then try again.",
+                                             wait) % {"seconds": wait})
+        else:
+            form.add_error("token", _("That code is not right. Enter the code your app shows now."))
+    return render(request, "accounts/otp_verify.html", {"form": form, "next": home})
+
+
+# --- administrators: recovery ----------------------------------------------------------------
+
+def _admin_only(request) -> None:
+    if not request.user.is_platform_admin:
+        raise Http404  # no hint that the page exists
+
+
+@login_required
+@require_http_methods(["GET"])
+def security_users(request):
+    _admin_only(request)
+    q = request.GET.get("q", "").strip()[:100]
+    qs = User.objects.select_related("jurisdiction").order_by("username")
+    if q:
+        qs = qs.filter(Q(username__icontains=q) | Q(display_name__icontains=q) | Q(unit_name__icontains=q))
+    if otp.otp_available():
+        from django_otp.plugins.otp_totp.models import TOTPDevice
+
+        qs = qs.annotate(has_otp=Exists(TOTPDevice.objects.filter(user=OuterRef("pk"), confirmed=True)))
+    if request.GET.get("filter") == "must_change":
+        qs = qs.filter(must_change_password=True)
+    page = paginate(request, qs)
+    querystring = urlencode({k: v for k, v in {"q": q, "filter": request.GET.get("filter", "")}.items() if v})
+    return render(request, "accounts/security_users.html", {
+        "page": page, "q": q, "filter": request.GET.get("filter", ""), "querystring": querystring,
+        "otp_available": otp.otp_available(),
+    })
+
+
+@login_required
+@require_http_methods(["GET"])
+def security_user(request, user_id: int):
+    _admin_only(request)
+    target = get_object_or_404(User.objects.select_related("jurisdiction", "organization"), pk=user_id)
+    return render(request, "accounts/security_user.html", {
+        "target": target, "device": otp.confirmed_device(target), "otp_available": otp.otp_available(),
+        "required": otp.otp_required_for(target), "reset_form": ConfirmForm(prefix="reset"),
+        "password_form": ConfirmForm(prefix="password"),
+    })
+
+
+@login_required
+@require_POST
+def security_user_otp_reset(request, user_id: int):
+    _admin_only(request)
+    target = get_object_or_404(User, pk=user_id)
+    if not ConfirmForm(request.POST, prefix="reset").is_valid():
+        messages.error(request, _("Tick the confirmation to reset the authenticator."))
+        return redirect("accounts:security_user", user_id=target.pk)
+    security.otp_reset(actor=request.user, user=target)
+    messages.success(request, _("The authenticator of %(user)s was removed; they sign in with the password and "
+                                "can set up a new one.") % {"user": target})
+    return redirect("accounts:security_user", user_id=target.pk)
+
+
+@login_required
+@require_POST
+def security_user_require_password_change(request, user_id: int):
+    _admin_only(request)
+    target = get_object_or_404(User, pk=user_id)
+    if not ConfirmForm(request.POST, prefix="password").is_valid():
+        messages.error(request, _("Tick the confirmation to require a new password."))
+        return redirect("accounts:security_user", user_id=target.pk)
+    security.password_change_require(actor=request.user, user=target)
+    messages.success(request, _("%(user)s must choose a new password at their next request.") % {"user": target})
+    return redirect("accounts:security_user", user_id=target.pk)
