@@ -47,7 +47,7 @@ run: install
 	GONGXIN_DEMO=1 $(GX) nightly
 	@GONGXIN_DEMO=1 $(GX) demo_accounts
 	@echo "Serving on http://127.0.0.1:$(PORT)/ (task worker running beside it; Ctrl-C stops both)"
-	@GONGXIN_DEMO=1 $(GX) db_worker & worker=$$!; \
+	@GONGXIN_DEMO=1 $(GX) tasks worker & worker=$$!; \
 	  trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
 	  GONGXIN_DEMO=1 $(GX) runserver 127.0.0.1:$(PORT) --noreload
 

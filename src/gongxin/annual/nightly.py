@@ -25,7 +25,10 @@ def nightly_run(*, today: dt.date | None = None) -> dict:
     from gongxin.annual.dormancy import dormancy_scan
     from gongxin.annual.inspections import rectifications_mark_overdue
     from gongxin.annual.services import facts_record_missing
+    from gongxin.core.taskrecovery import tasks_recover
 
+    # First: tasks a dead worker left running are failed and, when safe, queued again.
+    recovered = tasks_recover()
     today = today or timezone.localdate()
     missing = facts_record_missing(today=today)
     with transaction.atomic():
@@ -44,7 +47,8 @@ def nightly_run(*, today: dt.date | None = None) -> dict:
     with transaction.atomic():
         audit_record(actor=None, action="audit.verify", object_type="core.auditevent",
                      after={"checked": chain.checked, "ok": chain.ok, "broken_id": chain.broken_id})
-    return {"today": today.isoformat(), "report_missing_facts": missing, "rectifications_overdue": overdue,
+    return {"today": today.isoformat(), "tasks_recovered": [r.task_id for r in recovered],
+            "report_missing_facts": missing, "rectifications_overdue": overdue,
             "dormancy": dataclasses.asdict(scan), "credit": credit.counts,
             "audit": {"checked": chain.checked, "ok": chain.ok, "broken_id": chain.broken_id, "reason": chain.reason}}
 

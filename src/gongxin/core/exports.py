@@ -7,6 +7,7 @@ every outcome are audited (exports are security events: who took which data out)
 
 from __future__ import annotations
 
+import os
 import tempfile
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -82,7 +83,7 @@ def export_run_now(job_id: str) -> None:
             data = EXPORTERS[job.kind](job.requested_by, job.params)
             job.total = data.total
             job.save(update_fields=["total"])
-            with tempfile.TemporaryDirectory() as tmp:
+            with tempfile.TemporaryDirectory(prefix=f"gongxin-export-{os.getpid()}-") as tmp:
                 path = Path(tmp) / f"{job.kind}-{timezone.localtime():%Y%m%d-%H%M%S}.xlsx"
                 _write_xlsx(path, data, job)
                 with path.open("rb") as fh:

@@ -102,7 +102,7 @@ def import_run_now(job_id, *, progress: Progress | None = None) -> ImportJob:
     if job.status in (ImportJob.Status.DONE, ImportJob.Status.FAILED):
         return job  # a duplicate delivery of the task
     with translation.override(job.language or settings.LANGUAGE_CODE), _collector_paused(), \
-            tempfile.TemporaryDirectory(prefix="gongxin-import-") as tmp:
+            tempfile.TemporaryDirectory(prefix=f"gongxin-import-{os.getpid()}-") as tmp:
         try:
             _run(job, Path(tmp), progress or (lambda phase, done, total: None))
         except FileRefused as exc:
