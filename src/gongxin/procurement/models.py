@@ -14,6 +14,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from gongxin.core.regions import prefix_of
 
@@ -171,9 +172,9 @@ class PurchasableService(models.Model):
 
 
 class QualificationStatus(models.TextChoices):
-    SUBMITTED = "submitted", _("Submitted")
+    SUBMITTED = "submitted", pgettext_lazy("status", "Submitted")
     APPROVED = "approved", _("Approved, awaiting publication")
-    REJECTED = "rejected", _("Rejected")
+    REJECTED = "rejected", pgettext_lazy("status", "Rejected")
     PUBLISHED = "published", _("In the catalogue")
     WITHDRAWN = "withdrawn", _("Withdrawn from the catalogue")
 
@@ -388,7 +389,7 @@ class PurchaseProject(models.Model):
 
 
 class BidStatus(models.TextChoices):
-    SUBMITTED = "submitted", _("Submitted")
+    SUBMITTED = "submitted", pgettext_lazy("status", "Submitted")
     WITHDRAWN = "withdrawn", _("Withdrawn")
     AWARDED = "awarded", _("Awarded")
     UNSUCCESSFUL = "unsuccessful", _("Unsuccessful")
@@ -512,7 +513,7 @@ class TrackingReport(models.Model):
 
     class Author(models.TextChoices):
         ORGANIZATION = "organization", _("Organization")
-        DEPARTMENT = "department", _("Department")
+        DEPARTMENT = "department", pgettext_lazy("procurement", "Department")
 
     project = models.ForeignKey(PurchaseProject, verbose_name=_("project"), on_delete=models.CASCADE,
                                 related_name="tracking_reports")
@@ -582,7 +583,7 @@ class PerformanceEvaluation(models.Model):
 
     class Status(models.TextChoices):
         ASSIGNED = "assigned", _("Assigned to the evaluator")
-        SUBMITTED = "submitted", _("Submitted")
+        SUBMITTED = "submitted", pgettext_lazy("status", "Submitted")
 
     project = models.OneToOneField(PurchaseProject, verbose_name=_("project"), on_delete=models.PROTECT,
                                    related_name="evaluation")

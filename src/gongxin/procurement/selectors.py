@@ -417,7 +417,7 @@ def projects_export(actor, params: dict) -> ExportData:
     """The purchaser's project list as filtered on the page."""
     filters = ProjectFilters.from_query(params)
     qs = project_list(actor, filters, params.get("sort", "-created"))
-    headers = [_("OCID"), _("Title"), _("Department"), _("Catalogue service"), _("Method"), _("Year"),
+    headers = [_("OCID"), _("Title"), _("Purchasing department"), _("Catalogue service"), _("Method"), _("Year"),
                _("Budget (yuan)"), _("Status"), _("Publicized on"), _("Procurement starts on"),
                _("Application deadline"), _("Bids"), _("Awarded to"), _("Supplier code"), _("Awarded amount (yuan)"),
                _("Awarded on"), _("Completed on")]

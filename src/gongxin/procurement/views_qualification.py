@@ -20,7 +20,7 @@ from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from gongxin.core.exports import export_request
@@ -78,7 +78,7 @@ class ApplyForm(BootstrapForm):
 class DecideForm(BootstrapForm):
     decision = forms.ChoiceField(label=gettext_lazy("Decision"), widget=forms.RadioSelect, choices=[
         ("approve", gettext_lazy("Approve: enters the catalogue with the next batch")),
-        ("reject", gettext_lazy("Reject"))])
+        ("reject", pgettext_lazy("qualification", "Reject"))])
     reason = forms.CharField(label=gettext_lazy("Reason"), required=False, max_length=2000,
                              widget=forms.Textarea(attrs={"rows": 3}),
                              help_text=gettext_lazy("Required for a rejection; the organization reads it."))
