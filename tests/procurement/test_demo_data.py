@@ -9,12 +9,14 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import re
 from decimal import Decimal
 
 import pytest
 from django.core.management import call_command
 from django.db.models import Count, F
 
+from gongxin.credit.models import CreditRecord, RecordKind
 from gongxin.procurement import stats
 from gongxin.procurement.demo_data import (
     QUALIFIED_BATCHES,
@@ -36,6 +38,7 @@ from gongxin.procurement.models import (
     QualificationStatus,
     TransferableFunction,
 )
+from gongxin.procurement.services import PLATFORM_SOURCE
 from gongxin.registry.models import Organization, OrgStatus
 
 pytestmark = pytest.mark.django_db
@@ -131,6 +134,28 @@ def test_the_current_years_projects_have_applications_with_the_winner_among_them
     assert Bid.objects.filter(project__in=current).exists()
     for project in current.filter(awarded_organization__isnull=False):
         assert project.bids.get(status=BidStatus.AWARDED).organization_id == project.awarded_organization_id
+
+
+def test_evaluations_of_organizations_give_the_credit_record_a_real_evaluation_writes(demo):
+    submitted = PerformanceEvaluation.objects.filter(status=PerformanceEvaluation.Status.SUBMITTED)
+    of_orgs = submitted.filter(project__awarded_organization__isnull=False)
+    assert of_orgs.exists() and not of_orgs.filter(credit_record__isnull=True).exists()
+    # A company outside the registry has no credit file to write to (as in evaluation_submit).
+    assert submitted.filter(project__awarded_organization__isnull=True).exists()
+    assert not submitted.filter(project__awarded_organization__isnull=True, credit_record__isnull=False).exists()
+    records = CreditRecord.objects.filter(kind=RecordKind.GOVERNMENT_SERVICE)
+    assert records.count() == of_orgs.count() == demo["credit_records"]
+    title = re.compile(r"^承接政府购买服务《(.+)》绩效评价:(优秀|良好|合格|不合格)\((\d+(?:\.\d+)?)分\)$")
+    zh = {"excellent": "优秀", "good": "良好", "pass": "合格", "fail": "不合格"}
+    for ev in of_orgs.select_related("project__department", "credit_record").order_by("pk")[:300]:
+        record, project = ev.credit_record, ev.project
+        name, rating, score = title.match(record.title).groups()
+        assert (name, rating, Decimal(score)) == (project.title, zh[ev.rating], ev.total)
+        assert record.organization_id == project.awarded_organization_id
+        assert (record.category, record.is_public, record.occurred_on) == ("other", True, ev.evaluated_on)
+        assert record.deciding_body == project.department.name and record.source == PLATFORM_SOURCE
+        assert record.content.startswith(f"{project.department.name}购买服务项目(合同金额{project.awarded_amount:,.2f}元)")
+        assert record.content.endswith(ev.comments) and record.import_key == f"performance-evaluation:{ev.pk}"
 
 
 def test_the_demo_runs_once(demo):

@@ -30,6 +30,7 @@ from gongxin.procurement.models import (
     PurchaseProject,
     ServiceCategory,
     TrackingReport,
+    TransferableFunction,
 )
 
 pytestmark = pytest.mark.django_db
@@ -309,6 +310,94 @@ def test_backfill_creates_the_history_a_project_state_implies(world, actors):
     assert supplier == {"id": "CN-USCC-52440400MJL000000X", "name": "珠海市某某社工服务中心"}
     assert OcdsRelease.objects.get(project=old, tags=["award"]).data["awards"][0]["value"]["amount"] == 99999.99
     assert_valid(ocds.release_package(OcdsRelease.objects.all(), "https://example.org/x"))
+
+
+def _every_step(world, actors) -> PurchaseProject:
+    """A project with something in each part of a release, dated so that each backfilled step
+    sees only part of it: a transferred function, a late and a withdrawn application, tender,
+    contract, report and evaluation documents (one private, one an applicant's), milestones
+    met, missed and pending, reports before and after the signature, the evaluation."""
+    a, b, foshan = actors["org_a"], actors["org_b"], actors["org_foshan"]
+    functions = Catalogue.objects.create(kind="functions", region_id="440400", year=2026, batch=1,
+                                         title="珠海市政府职能转移目录", status="published", published_on=dt.date(2026, 1, 5))
+    function = TransferableFunction.objects.create(catalogue=functions, code="ZN001", name="居家养老服务需求评估",
+                                                   department_name="珠海市民政局", mode="entrust")
+    project = make_project(world, function=function)
+    early, late, withdrawn = bid(project, a, status="awarded"), bid(project, b, "490000.00", "unsuccessful"), \
+        bid(project, foshan, "450000.00", "withdrawn")
+    Bid.objects.filter(pk=early.pk).update(submitted_at=at(dt.date(2026, 3, 1)))  # before publicity: odd but kept
+    Bid.objects.filter(pk=late.pk).update(submitted_at=at(dt.date(2026, 3, 25)))
+    Bid.objects.filter(pk=withdrawn.pk).update(submitted_at=at(dt.date(2026, 3, 5)))
+    award(project, a, status="evaluated")
+    contract(project)
+    project.completed_on = dt.date(2026, 12, 31)
+    project.save()
+    m1 = Milestone.objects.create(project=project, title="首期服务验收", due_on=dt.date(2026, 8, 31),
+                                  payment=Decimal("235000.00"), status="met", done_on=dt.date(2026, 8, 30))
+    Milestone.objects.create(project=project, title="中期检查", due_on=dt.date(2026, 10, 31), status="missed")
+    Milestone.objects.create(project=project, title="全年服务验收", due_on=dt.date(2026, 12, 31),
+                             payment=Decimal("235000.00"))
+    TrackingReport.objects.create(project=project, milestone=m1, author="organization",
+                                  reported_on=dt.date(2026, 4, 10), progress=5, content="团队组建完成。")
+    TrackingReport.objects.create(project=project, milestone=m1, author="department",
+                                  reported_on=dt.date(2026, 8, 30), progress=50, content="已服务老人120名。")
+    for kind, day, public, bid_ in (("tender", dt.date(2026, 3, 2), True, None),
+                                    ("contract", dt.date(2026, 4, 20), True, None),
+                                    ("report", dt.date(2026, 9, 1), True, None),
+                                    ("evaluation", dt.date(2027, 1, 20), True, None),
+                                    ("report", dt.date(2026, 9, 2), False, None),
+                                    ("tender", dt.date(2026, 3, 20), True, early)):
+        doc = ProjectDocument.objects.create(project=project, kind=kind, title=f"{kind}文件", is_public=public, bid=bid_,
+                                             file=ContentFile(b"%PDF-1.4", name=f"{kind}.pdf"), sha256="0" * 64)
+        ProjectDocument.objects.filter(pk=doc.pk).update(uploaded_at=at(day, 16))
+    PerformanceEvaluation.objects.create(project=project, indicator_set=world["indicators"], status="submitted",
+                                         scores={"Q": 92.5}, total=Decimal("92.50"), rating="excellent",
+                                         comments="服务对象满意度高。", evaluated_on=dt.date(2027, 1, 20))
+    return project
+
+
+def test_the_backfill_gives_exactly_the_releases_release_build_gives(world, actors):
+    project = _every_step(world, actors)
+    # An award recorded from history (a supplier outside the registry), cancelled after its contract.
+    cancelled = make_project(world, status="cancelled", cancelled_reason="预算调整，合同解除。",
+                             awarded_supplier_name="珠海市某某社工服务中心", awarded_supplier_id="52440400MJL000000X",
+                             awarded_amount=Decimal("99999.99"), awarded_on=dt.date(2026, 4, 1), method="")
+    contract(cancelled)
+    failed = make_project(world, status="unsuccessful", cancelled_reason="无符合条件的申请人。", service=None,
+                          category=None, min_grade=None, requirements="", require_qualified=False)
+
+    assert ocds.releases_backfill() == 5 + 4 + 2
+    for p in (project, cancelled, failed):
+        fresh = PurchaseProject.objects.get(pk=p.pk)  # nothing prefetched: the live publish's path
+        expected = ocds.history_releases(fresh)
+        stored = list(OcdsRelease.objects.filter(project=p).order_by("date", "id"))
+        assert [r.data for r in stored] == expected
+        assert [(r.release_id, r.ocid, r.tags, r.date) for r in stored] == [
+            (e["id"], e["ocid"], e["tag"], dt.datetime.fromisoformat(e["date"])) for e in expected]
+    steps = [r.data for r in OcdsRelease.objects.filter(project=project).order_by("date", "id")]
+    assert [r["tag"] for r in steps] == [["tender"], ["award"], ["contract"], ["implementation"], ["implementation"]]
+    # Each step knows only what had happened: the late application, the documents, the reports.
+    assert [r["tender"]["numberOfTenderers"] for r in steps] == [1, 2, 2, 2, 2]
+    assert [len(r["tender"]["documents"]) for r in steps] == [1] * 5  # an applicant's own file is never published
+    implementation = [r["contracts"][0]["implementation"] for r in steps[2:]]
+    assert [len(i["documents"]) for i in implementation] == [1, 3, 4]  # reports, then the report and evaluation files
+    assert [m["status"] for m in implementation[0]["milestones"]] == ["scheduled", "notMet", "scheduled"]
+    assert [m["status"] for m in implementation[2]["milestones"]] == ["met", "notMet", "scheduled", "met", "met"]
+    assert implementation[1]["milestones"][3] == {"id": "performance-evaluation", "title": "绩效评价",
+                                                  "type": "assessment", "status": "scheduled",
+                                                  "description": "项目完成后的绩效评价"}
+    assert steps[0]["tender"]["procurementMethodRationale"] == "承接政府转移职能：居家养老服务需求评估"
+    assert steps[-1]["contracts"][0]["status"] == "terminated"
+    last = OcdsRelease.objects.filter(project=cancelled).order_by("-date").first().data
+    assert last["contracts"][0]["status"] == "cancelled" and last["awards"][0]["status"] == "cancelled"
+    assert_valid(ocds.release_package(OcdsRelease.objects.all(), "https://example.org/x"))
+
+
+def test_the_backfill_stores_text_the_bulk_download_passes_through(world, actors):
+    project = _every_step(world, actors)
+    ocds.releases_backfill()
+    texts = list(ocds.stored_release_texts(OcdsRelease.objects.filter(project=project)))
+    assert [json.loads(t) for t in texts] == ocds.history_releases(PurchaseProject.objects.get(pk=project.pk))
 
 
 # --- The feed -------------------------------------------------------------------------------------

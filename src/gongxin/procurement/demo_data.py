@@ -12,6 +12,9 @@ show.
   Each project is as far along as its dates allow on ``as_of`` (publicized, awarded, under
   contract, completed, evaluated), a few cancelled or unsuccessful; about a quarter of the
   awarded amount goes to companies, so the share to social organizations means something.
+- Each submitted evaluation of an organization's project gives it the public credit record
+  that ``services.evaluation_submit`` writes (kind GOVERNMENT_SERVICE), linked from the
+  evaluation, so the profiles and credit files show the results.
 - A few function transfers, some revoked after a failed performance evaluation.
 
 Written as plain rows through ``core.bulk`` (ids assigned here), like the registry seed: the
@@ -36,6 +39,7 @@ from django.utils import timezone
 from gongxin.core import uscc
 from gongxin.core.bulk import columns_of, insert_rows, next_id, reset_sequence
 from gongxin.core.models import Region
+from gongxin.credit.models import RECORD_CATEGORY, CreditRecord, RecordKind
 from gongxin.evaluation.models import Evaluation
 from gongxin.procurement.categories import categories_ensure
 from gongxin.procurement.models import (
@@ -61,6 +65,7 @@ from gongxin.procurement.models import (
     TransferableFunction,
     TransferMode,
 )
+from gongxin.procurement.services import PLATFORM_SOURCE, RATING_ZH, score_text
 from gongxin.registry.models import Organization, OrgStatus
 
 ZHUHAI, FOSHAN, GUANGDONG = "440400", "440600", "440000"
@@ -712,6 +717,8 @@ def _projects(rng, as_of, departments, catalogues, qualified) -> dict:
                 rows[PurchaseProject].append(project)
                 if year in bid_years and as_of >= publicized + dt.timedelta(days=3):
                     counts["bids"] += _bids(rng, rows, ids, project, winner, region_key, qualified, pools, as_of, now)
+    names = {d.pk: d.name for ds in departments.values() for d in ds}
+    counts["credit_records"] = _insert(CreditRecord, _credit_records(rows, names))
     for model in (PurchaseProject, Contract, Milestone, PerformanceEvaluation, Bid):
         _insert(model, rows[model])
     counts["projects"] = len(rows[PurchaseProject])
@@ -779,6 +786,36 @@ def _contract(rng, rows, ids, project, signed, as_of, indicator_set, evaluated) 
         "evaluator_id": None, "status": PerformanceEvaluation.Status.SUBMITTED, "scores": scores, "total": total,
         "rating": rating, "comments": COMMENTS[rating], "evaluated_on": evaluated, "credit_record_id": None,
         "version": 1})
+
+
+def _credit_records(rows, department_names: dict[int, str]) -> list[dict]:
+    """The credit record each submitted evaluation of an organization's project gives it, as
+    ``services.evaluation_submit`` writes it (a company, not in the registry, gets none), and
+    the evaluation's link to it. Draws nothing from the random generator: the rest of the demo
+    stays as it was."""
+    projects = {p["id"]: p for p in rows[PurchaseProject]}
+    ids, out = _Ids(CreditRecord), []
+    for evaluation in rows[PerformanceEvaluation]:
+        project = projects[evaluation["project_id"]]
+        if evaluation["status"] != PerformanceEvaluation.Status.SUBMITTED or not project["awarded_organization_id"]:
+            continue
+        department, total = department_names[project["department_id"]], evaluation["total"]
+        title = (f"承接政府购买服务《{project['title']}》绩效评价:{RATING_ZH[evaluation['rating']]}"
+                 f"({score_text(total)}分)")
+        record_id = ids.take(CreditRecord)
+        out.append({
+            "id": record_id, "organization_id": project["awarded_organization_id"],
+            "category": RECORD_CATEGORY[RecordKind.GOVERNMENT_SERVICE], "kind": RecordKind.GOVERNMENT_SERVICE,
+            "title": title[:200],
+            "content": f"{department}购买服务项目(合同金额{project['awarded_amount']:,.2f}元)绩效评价总分"
+                       f"{score_text(total)}分。{evaluation['comments']}",
+            "source": PLATFORM_SOURCE, "deciding_body": department, "occurred_on": evaluation["evaluated_on"],
+            "valid_until": None, "resolved_on": None, "is_public": True,
+            "import_key": f"performance-evaluation:{evaluation['id']}", "recorded_by_id": None,
+            "recorded_at": _aware(evaluation["evaluated_on"], 15),  # written when the scores were submitted
+        })
+        evaluation["credit_record_id"] = record_id
+    return out
 
 
 def _bids(rng, rows, ids, project, winner, region_key, qualified, pools, as_of, now) -> int:

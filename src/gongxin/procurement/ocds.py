@@ -13,8 +13,11 @@ packages with zero errors against the offline schema zip (``standard_zip_path``)
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import json
+from collections import namedtuple
 from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
 
@@ -52,7 +55,7 @@ MILESTONE_STATUS = {"pending": "scheduled", "met": "met", "missed": "notMet"}
 RATINGS = {"excellent": "优秀", "good": "良好", "pass": "合格", "fail": "不合格"}
 DOCUMENT_TYPES = {"tender": "biddingDocuments", "contract": "contractSigned", "report": "physicalProgressReport",
                   "evaluation": "finalAudit"}
-CHUNK = 500  # projects per backfill batch: bounded memory, few queries
+CHUNK = 2000  # projects per backfill batch (a transaction each): bounded memory, few queries and commits
 
 
 # --- Identifiers, dates, amounts ----------------------------------------------------------------
@@ -84,17 +87,33 @@ def _aware(when) -> dt.datetime:
 
 def iso(when) -> str:
     """ISO 8601 with the +08:00 offset (the publisher's local time)."""
+    if type(when) is dt.date:  # not a datetime (a subclass of date)
+        return _iso_day(when, _tz())
     return _aware(when).astimezone(_tz()).isoformat(timespec="seconds")
 
 
+# The same few thousand days and amounts come back in every release of a backfill (periods,
+# milestones, values, in each step's snapshot): formatting each once is a measurable share of
+# the backfill. Keyed by the time zone too, so a changed TIME_ZONE is never served stale.
+@functools.lru_cache(maxsize=16384)
+def _iso_day(day: dt.date, tz) -> str:
+    return dt.datetime.combine(day, dt.time(0, 0), tzinfo=tz).isoformat(timespec="seconds")
+
+
+@functools.lru_cache(maxsize=16384)
+def _day_end_in(day: dt.date, tz) -> str:
+    return dt.datetime.combine(day, dt.time(23, 59, 59), tzinfo=tz).isoformat(timespec="seconds")
+
+
 def _day_end(day: dt.date) -> str:
-    return dt.datetime.combine(day, dt.time(23, 59, 59), tzinfo=_tz()).isoformat(timespec="seconds")
+    return _day_end_in(day, _tz())
 
 
 def _local_day(when: dt.datetime) -> dt.date:
     return when.astimezone(_tz()).date()
 
 
+@functools.lru_cache(maxsize=16384, typed=True)
 def _amount(value) -> float:
     return float(Decimal(value).quantize(Decimal("0.01")))
 
@@ -116,33 +135,29 @@ def _related(obj, name):
 
 
 # --- Parties ---------------------------------------------------------------------------------------
+# A party is kept without its roles (a release adds the roles it plays there), so the backfill
+# builds each organization's once and every release copies it.
 
 
 def _org_party_id(uscc: str, fallback: str) -> str:
     return f"{USCC_SCHEME}-{uscc}" if uscc else fallback
 
 
-def _buyer_party(project) -> dict:
-    dept = project.department
-    party_id = _org_party_id(dept.uscc, f"{settings.OCDS_PREFIX}-department-{dept.pk}")
-    region = dept.region.name if dept.region_id else ""
+def _buyer_party(pk: int, name: str, uscc: str, region: str) -> dict:
     return _drop_empty({
-        "id": party_id,
-        "name": dept.name,
-        "identifier": _drop_empty({"scheme": USCC_SCHEME, "id": dept.uscc, "legalName": dept.name})
-        if dept.uscc else None,
+        "id": _org_party_id(uscc, f"{settings.OCDS_PREFIX}-department-{pk}"),
+        "name": name,
+        "identifier": _drop_empty({"scheme": USCC_SCHEME, "id": uscc, "legalName": name}) if uscc else None,
         "address": _drop_empty({"region": region, "countryName": "中国"}),
-        "roles": ["buyer", "procuringEntity"],
     })
 
 
-def _organization_party(org, roles: list[str]) -> dict:
+def _organization_party(pk: int, name: str, uscc: str, address: str) -> dict:
     return _drop_empty({
-        "id": _org_party_id(org.uscc, f"{settings.OCDS_PREFIX}-org-{org.pk}"),
-        "name": org.name,
-        "identifier": {"scheme": USCC_SCHEME, "id": org.uscc, "legalName": org.name},
-        "address": _drop_empty({"streetAddress": org.address, "countryName": "中国"}),
-        "roles": roles,
+        "id": _org_party_id(uscc, f"{settings.OCDS_PREFIX}-org-{pk}"),
+        "name": name,
+        "identifier": {"scheme": USCC_SCHEME, "id": uscc, "legalName": name},
+        "address": _drop_empty({"streetAddress": address, "countryName": "中国"}),
     })
 
 
@@ -150,25 +165,90 @@ def _ref(party: dict) -> dict:
     return {"id": party["id"], "name": party["name"]}
 
 
-# --- The snapshot ----------------------------------------------------------------------------------
+# --- What a release says about a project -----------------------------------------------------------
+
+# The project's own fields that a release reads; a model instance has them, and so has a row
+# of the backfill (``_ProjectRow``).
+_PROJECT_FIELDS = ("pk", "ocid", "status", "title", "description", "year", "budget", "method", "require_qualified",
+                   "min_grade", "requirements", "publicized_on", "procurement_starts_on", "bid_deadline",
+                   "service_starts_on", "service_ends_on", "awarded_on", "awarded_supplier_name",
+                   "awarded_supplier_id", "awarded_amount", "award_reason", "completed_on", "cancelled_reason",
+                   "updated_at")
+_ProjectRow = namedtuple("_ProjectRow", _PROJECT_FIELDS)
+# Related rows, with the attribute names of their models (so either serves).
+_ContractRow = namedtuple("_ContractRow", "pk number signed_on amount starts_on ends_on")
+_EvaluationRow = namedtuple("_EvaluationRow", "status evaluated_on evaluator_id total rating comments")
+_MilestoneRow = namedtuple("_MilestoneRow", "pk title due_on payment status done_on")
+_ReportRow = namedtuple("_ReportRow", "pk author reported_on progress content")
+_DocumentRow = namedtuple("_DocumentRow", "pk kind is_public bid_id uploaded_at title")
 
 
-def _documents(project, kinds: set[str], as_of: dt.date | None) -> list[dict]:
+@dataclass(slots=True, eq=False)
+class _Facts:
+    """Everything the releases of one project say, read once: from the model instance and its
+    relations (``_facts``: a live publish) or from plain rows (``_facts_chunk``: the backfill,
+    no model instance per row). Releases are built from these alone (``_snapshot``), so both
+    paths give the same release."""
+
+    project: object  # the model instance or a _ProjectRow
+    buyer: dict  # party, without roles
+    service: tuple[str, str] | None  # (name, code)
+    category: tuple[str, str] | None  # (code, name)
+    function: str | None  # its name
+    supplier_org: dict | None  # the registered organization awarded, as a party without roles
+    contract: object | None
+    evaluation: object | None
+    bids: list[tuple[str, dt.date, dict]]  # (status, local day submitted, party without roles)
+    milestones: list
+    reports: list
+    documents: list
+    static: dict | None = None  # what no step changes, built on first use (_static)
+
+
+def _facts(project) -> _Facts:
+    """The facts of a model instance (its relations as prefetched, or read now)."""
+    dept = project.department
+    org = project.awarded_organization
+    bids = project.bids.all()
+    if "bids" not in getattr(project, "_prefetched_objects_cache", {}):
+        bids = bids.select_related("organization")  # one query, not one per applicant
+    return _Facts(
+        project=project,
+        buyer=_buyer_party(dept.pk, dept.name, dept.uscc, dept.region.name if dept.region_id else ""),
+        service=(project.service.name, project.service.code) if project.service_id else None,
+        category=(project.category_id, project.category.name) if project.category_id else None,
+        function=project.function.name if project.function_id else None,
+        supplier_org=_organization_party(org.pk, org.name, org.uscc, org.address) if org is not None else None,
+        contract=_related(project, "contract"),
+        evaluation=_related(project, "evaluation"),
+        bids=[(b.status, _local_day(b.submitted_at),
+               _organization_party(b.organization.pk, b.organization.name, b.organization.uscc, b.organization.address))
+              for b in bids],
+        milestones=list(project.milestones.all()),
+        reports=list(project.tracking_reports.all()),
+        documents=list(project.documents.all()),
+    )
+
+
+def _document_url(project_pk: int, doc_pk: int) -> str:
     from django.urls import NoReverseMatch, reverse
 
+    try:  # the public disclosure page's download of a public document
+        return base_url() + reverse("procurement:public_document", args=[project_pk, doc_pk])
+    except NoReverseMatch:
+        return ""
+
+
+def _documents(f: _Facts, kinds: set[str], as_of: dt.date | None) -> list[dict]:
     docs = []
-    for doc in project.documents.all():
+    for doc in f.documents:
         if doc.kind not in kinds or not doc.is_public or doc.bid_id:
             continue
         if as_of and _local_day(doc.uploaded_at) > as_of:
             continue
-        try:  # the public disclosure page's download of a public document
-            url = base_url() + reverse("procurement:public_document", args=[project.pk, doc.pk])
-        except NoReverseMatch:
-            url = ""
         docs.append(_drop_empty({
             "id": f"doc-{doc.pk}", "documentType": DOCUMENT_TYPES[doc.kind], "title": doc.title,
-            "url": url, "datePublished": iso(doc.uploaded_at), "language": LANGUAGE,
+            "url": _document_url(f.project.pk, doc.pk), "datePublished": iso(doc.uploaded_at), "language": LANGUAGE,
         }))
     return docs
 
@@ -196,6 +276,20 @@ def _milestone(m, as_of: dt.date | None) -> dict:
     })
 
 
+def _milestones(f: _Facts, as_of: dt.date | None) -> list[dict]:
+    """The contract's milestones at ``as_of``: each has two possible states (reached or not
+    yet), built once per project (the backfill asks again at every later step)."""
+    built = f.static.setdefault("milestones", {})
+    out = []
+    for m in f.milestones:
+        key = (m.pk, bool(as_of and m.done_on and m.done_on > as_of))
+        milestone = built.get(key)
+        if milestone is None:
+            milestone = built[key] = _milestone(m, as_of)
+        out.append(milestone)
+    return out
+
+
 def _evaluation_milestone(ev, as_of: dt.date | None) -> dict | None:
     if ev is None:
         return None
@@ -210,9 +304,9 @@ def _evaluation_milestone(ev, as_of: dt.date | None) -> dict | None:
             "description": text, "dateMet": iso(ev.evaluated_on)}
 
 
-def _tracking_documents(project, as_of: dt.date | None) -> list[dict]:
+def _tracking_documents(f: _Facts, as_of: dt.date | None) -> list[dict]:
     out = []
-    for r in project.tracking_reports.all():
+    for r in f.reports:
         if as_of and r.reported_on > as_of:
             continue
         who = "承接主体" if r.author == "organization" else "购买主体"
@@ -223,65 +317,35 @@ def _tracking_documents(project, as_of: dt.date | None) -> list[dict]:
     return out
 
 
-def _snapshot(project, *, as_of: dt.date | None = None, final: bool = True) -> dict:
-    """The release body (everything but ocid/id/date/tag) of ``project``.
+def _static(f: _Facts) -> dict:
+    """The parts of the project's releases that no step changes (its plan, its tender's terms,
+    the award and the contract as awarded and signed), in the order ``_snapshot`` puts them.
 
-    ``as_of`` (backfill) leaves out what happened after that day (an award, a signature, a met
-    milestone, a report); ``final`` says whether the project's terminal status (cancelled,
-    unsuccessful) already applies. A live publish uses the project as it is now."""
+    A backfill builds them once per project and every step's release reuses them; they are
+    serialized before anything could change them."""
+    project = f.project
     ocid = _ocid(project)
-    status = project.status
-    awarded_on = project.awarded_on
-    has_award = bool(awarded_on and project.awarded_supplier_name and not (as_of and awarded_on > as_of))
-    contract = _related(project, "contract")
-    if contract is not None and (not has_award or (as_of and contract.signed_on > as_of)):
-        contract = None
-    completed = bool(project.completed_on and contract and not (as_of and project.completed_on > as_of))
-    terminal = status in ("cancelled", "unsuccessful") and final
-    if terminal:
-        tender_status = status
-    elif has_award:
-        tender_status = "complete"
-    else:
-        tender_status = "active"
-
-    buyer = _buyer_party(project)
-    parties: dict[str, dict] = {buyer["id"]: buyer}
-
-    def add_party(party: dict, role: str) -> dict:
-        have = parties.setdefault(party["id"], party)
-        if role not in have["roles"]:
-            have["roles"] = [*have["roles"], role]
-        return have
-
-    tenderers = []
-    for bid in project.bids.all():
-        if bid.status == "withdrawn" or (as_of and _local_day(bid.submitted_at) > as_of):
-            continue
-        tenderers.append(_ref(add_party(_organization_party(bid.organization, ["tenderer"]), "tenderer")))
-
-    planning = _drop_empty({
-        "rationale": project.description,
-        "budget": _drop_empty({
-            "id": f"{ocid}-budget", "description": f"{project.year}年度政府购买服务预算",
-            "amount": _value(project.budget),
-            "project": project.service.name if project.service_id else "",
-            "projectID": project.service.code if project.service_id else "",
+    name = f.service[0] if f.service else ""
+    s = {
+        "ocid": ocid,
+        "planning": _drop_empty({
+            "rationale": project.description,
+            "budget": _drop_empty({
+                "id": f"{ocid}-budget", "description": f"{project.year}年度政府购买服务预算",
+                "amount": _value(project.budget), "project": name, "projectID": f.service[1] if f.service else "",
+            }),
         }),
-    })
+        "tender_head": _drop_empty({"id": f"{ocid}-tender", "title": project.title, "description": project.description}),
+    }
     item = _drop_empty({
         "id": "1",
-        "description": project.service.name if project.service_id else project.title,
-        "classification": _drop_empty({"scheme": CATEGORY_SCHEME, "id": project.category_id,
-                                       "description": project.category.name}) if project.category_id else None,
+        "description": name if f.service else project.title,
+        "classification": _drop_empty({"scheme": CATEGORY_SCHEME, "id": f.category[0], "description": f.category[1]})
+        if f.category else None,
     })
     method, method_zh = METHODS.get(project.method, ("open", project.method))
-    tender = _drop_empty({
-        "id": f"{ocid}-tender",
-        "title": project.title,
-        "description": project.description,
-        "status": tender_status,
-        "procuringEntity": _ref(buyer),
+    s["tender_body"] = _drop_empty({
+        "procuringEntity": _ref(f.buyer),
         "items": [item],
         "value": _value(project.budget),
         "procurementMethod": method,
@@ -294,75 +358,138 @@ def _snapshot(project, *, as_of: dt.date | None = None, final: bool = True) -> d
         "tenderPeriod": {"startDate": iso(project.procurement_starts_on), "endDate": _day_end(project.bid_deadline)},
         "contractPeriod": {"startDate": iso(project.service_starts_on), "endDate": _day_end(project.service_ends_on)},
         "eligibilityCriteria": _eligibility_text(project),
-        "numberOfTenderers": len(tenderers),
-        "tenderers": tenderers,
-        "documents": _documents(project, {"tender"}, as_of),
     })
-    if project.function_id:
-        tender["procurementMethodRationale"] = f"承接政府转移职能：{project.function.name}"
+    s["function_rationale"] = f"承接政府转移职能：{f.function}" if f.function is not None else None
+    if project.awarded_on and project.awarded_supplier_name:
+        if f.supplier_org is not None:
+            supplier = f.supplier_org
+        else:  # recorded from history: a supplier that is not a registered organization
+            supplier = _drop_empty({
+                "id": _org_party_id(project.awarded_supplier_id, f"{ocid}-supplier"),
+                "name": project.awarded_supplier_name,
+                "identifier": {"scheme": USCC_SCHEME, "id": project.awarded_supplier_id,
+                               "legalName": project.awarded_supplier_name} if project.awarded_supplier_id else None,
+            })
+        s["supplier"] = supplier
+        s["award_head"] = _drop_empty({"id": f"{ocid}-award-1", "title": f"{project.title} 成交结果",
+                                       "description": project.award_reason})
+        s["award_tail"] = {
+            "date": iso(project.awarded_on), "value": _value(project.awarded_amount), "suppliers": [_ref(supplier)],
+            "contractPeriod": {"startDate": iso(project.service_starts_on), "endDate": _day_end(project.service_ends_on)},
+        }
+    contract = f.contract
+    if contract is not None:
+        s["contract_head"] = {"id": f"{ocid}-contract-{contract.pk}", "awardID": f"{ocid}-award-1",
+                              "title": f"{project.title} 合同（{contract.number}）"}
+        s["contract_tail"] = {"period": {"startDate": iso(contract.starts_on), "endDate": _day_end(contract.ends_on)},
+                              "value": _value(contract.amount), "dateSigned": iso(contract.signed_on)}
+    f.static = s
+    return s
+
+
+def _snapshot(f: _Facts, *, as_of: dt.date | None = None, final: bool = True) -> dict:
+    """The release body (everything but ocid/id/date/tag) of the project of ``f``.
+
+    ``as_of`` (backfill) leaves out what happened after that day (an award, a signature, a met
+    milestone, a report); ``final`` says whether the project's terminal status (cancelled,
+    unsuccessful) already applies. A live publish uses the project as it is now."""
+    project = f.project
+    s = f.static if f.static is not None else _static(f)
+    status = project.status
+    awarded_on = project.awarded_on
+    has_award = bool(awarded_on and project.awarded_supplier_name and not (as_of and awarded_on > as_of))
+    contract = f.contract
+    if contract is not None and (not has_award or (as_of and contract.signed_on > as_of)):
+        contract = None
+    completed = bool(project.completed_on and contract and not (as_of and project.completed_on > as_of))
+    terminal = status in ("cancelled", "unsuccessful") and final
+    if terminal:
+        tender_status = status
+    elif has_award:
+        tender_status = "complete"
+    else:
+        tender_status = "active"
+
+    buyer = {**f.buyer, "roles": ["buyer", "procuringEntity"]}
+    parties: dict[str, dict] = {buyer["id"]: buyer}
+
+    def add_party(party: dict, role: str) -> dict:
+        have = parties.get(party["id"])
+        if have is None:
+            have = parties[party["id"]] = {**party, "roles": [role]}
+        elif role not in have["roles"]:
+            have["roles"] = [*have["roles"], role]
+        return have
+
+    tenderers = []
+    for bid_status, submitted_on, party in f.bids:
+        if bid_status == "withdrawn" or (as_of and submitted_on > as_of):
+            continue
+        tenderers.append(_ref(add_party(party, "tenderer")))
+
+    tender = {**s["tender_head"], "status": tender_status, **s["tender_body"], "numberOfTenderers": len(tenderers)}
+    if tenderers:
+        tender["tenderers"] = tenderers
+    documents = _documents(f, {"tender"}, as_of) if f.documents else []
+    if documents:
+        tender["documents"] = documents
+    if s["function_rationale"] is not None:
+        tender["procurementMethodRationale"] = s["function_rationale"]
     if terminal and project.cancelled_reason.strip():
         tender["procurementMethodRationale"] = (
             tender.get("procurementMethodRationale", "") + ("；" if "procurementMethodRationale" in tender else "")
             + f"{'终止' if status == 'cancelled' else '未成交'}原因：{project.cancelled_reason.strip()}")
 
-    release = {"parties": [], "buyer": _ref(buyer), "planning": planning, "tender": tender}
+    release = {"parties": [], "buyer": _ref(f.buyer), "planning": s["planning"], "tender": tender}
     if has_award:
-        org = project.awarded_organization
-        if org is not None:
-            supplier = add_party(_organization_party(org, ["supplier"]), "supplier")
-        else:  # recorded from history: a supplier that is not a registered organization
-            supplier = add_party(_drop_empty({
-                "id": _org_party_id(project.awarded_supplier_id, f"{ocid}-supplier"),
-                "name": project.awarded_supplier_name,
-                "identifier": {"scheme": USCC_SCHEME, "id": project.awarded_supplier_id,
-                               "legalName": project.awarded_supplier_name} if project.awarded_supplier_id else None,
-                "roles": ["supplier"],
-            }), "supplier")
+        add_party(s["supplier"], "supplier")
         award_status = "cancelled" if terminal and status == "cancelled" else "active"
-        award_id = f"{ocid}-award-1"
-        release["awards"] = [_drop_empty({
-            "id": award_id, "title": f"{project.title} 成交结果", "description": project.award_reason,
-            "status": award_status, "date": iso(awarded_on), "value": _value(project.awarded_amount),
-            "suppliers": [_ref(supplier)],
-            "contractPeriod": {"startDate": iso(project.service_starts_on),
-                               "endDate": _day_end(project.service_ends_on)},
-        })]
+        release["awards"] = [{**s["award_head"], "status": award_status, **s["award_tail"]}]
         if contract is not None:
             if terminal and status == "cancelled":
                 contract_status = "cancelled"
             else:
                 contract_status = "terminated" if completed else "active"
-            milestones = [_milestone(m, as_of) for m in project.milestones.all()]
-            evaluation = _evaluation_milestone(_related(project, "evaluation"), as_of) if completed else None
+            milestones = _milestones(f, as_of)
+            evaluation = _evaluation_milestone(f.evaluation, as_of) if completed else None
             if evaluation:
                 milestones.append(evaluation)
             if completed:
                 milestones.append({"id": "completion", "title": "服务完成", "type": "delivery", "status": "met",
                                    "dateMet": iso(project.completed_on)})
-            docs = _tracking_documents(project, as_of) + _documents(project, {"report", "evaluation"}, as_of)
-            release["contracts"] = [_drop_empty({
-                "id": f"{ocid}-contract-{contract.pk}", "awardID": award_id,
-                "title": f"{project.title} 合同（{contract.number}）", "status": contract_status,
-                "period": {"startDate": iso(contract.starts_on), "endDate": _day_end(contract.ends_on)},
-                "value": _value(contract.amount), "dateSigned": iso(contract.signed_on),
-                "documents": _documents(project, {"contract"}, as_of),
-                "implementation": _drop_empty({"milestones": milestones, "documents": docs}),
-            })]
+            docs = _tracking_documents(f, as_of) + (_documents(f, {"report", "evaluation"}, as_of)
+                                                    if f.documents else [])
+            signed = {**s["contract_head"], "status": contract_status, **s["contract_tail"]}
+            contract_documents = _documents(f, {"contract"}, as_of) if f.documents else []
+            if contract_documents:
+                signed["documents"] = contract_documents
+            implementation = _drop_empty({"milestones": milestones, "documents": docs})
+            if implementation:
+                signed["implementation"] = implementation
+            release["contracts"] = [signed]
     release["parties"] = list(parties.values())
     return release
+
+
+def _check_tags(tags) -> list[str]:
+    tags = [tags] if isinstance(tags, str) else list(tags)
+    for tag in tags:
+        if tag not in TAGS and tag != "compiled":
+            raise ValueError(f"not an OCDS release tag: {tag}")
+    return tags
+
+
+def _release(f: _Facts, tags: list[str], date, *, as_of: dt.date | None, final: bool, n: int) -> dict:
+    ocid = _ocid(f.project)
+    head = {"ocid": ocid, "id": f"{ocid}-{n:04d}-{'-'.join(tags)}", "date": iso(date), "tag": tags,
+            "initiationType": "tender", "language": LANGUAGE}
+    return {**head, **_snapshot(f, as_of=as_of, final=final)}
 
 
 def release_build(project, tags, date, *, as_of: dt.date | None = None, final: bool = True, n: int = 1) -> dict:
     """A full OCDS 1.1 release of ``project`` dated ``date`` with ``tags`` (a tag or a list).
     ``n`` is the release's number in the project's sequence (part of its id)."""
-    tags = [tags] if isinstance(tags, str) else list(tags)
-    for tag in tags:
-        if tag not in TAGS and tag != "compiled":
-            raise ValueError(f"not an OCDS release tag: {tag}")
-    ocid = _ocid(project)
-    head = {"ocid": ocid, "id": f"{ocid}-{n:04d}-{'-'.join(tags)}", "date": iso(date), "tag": tags,
-            "initiationType": "tender", "language": LANGUAGE}
-    return {**head, **_snapshot(project, as_of=as_of, final=final)}
+    return _release(_facts(project), _check_tags(tags), date, as_of=as_of, final=final, n=n)
 
 
 def _same_content(a: dict, b: dict) -> bool:
@@ -405,19 +532,16 @@ def _at(day: dt.date, step: int) -> dt.datetime:
     return dt.datetime.combine(day, dt.time(9 + step, 0), tzinfo=_tz())
 
 
-def history_steps(project) -> list[tuple[str, dt.datetime, dt.date]]:
-    """The (tag, date, as_of day) of each release the project's state implies."""
+def _steps(project, contract, evaluation) -> list[tuple[str, dt.datetime, dt.date]]:
     if project.status == "draft" or not project.publicized_on:
         return []
     steps = [("tender", _at(project.publicized_on, 0), project.publicized_on)]
     if project.awarded_on and project.awarded_supplier_name:
         steps.append(("award", _at(project.awarded_on, 1), project.awarded_on))
-        contract = _related(project, "contract")
         if contract is not None:
             steps.append(("contract", _at(contract.signed_on, 2), contract.signed_on))
             if project.completed_on:
                 steps.append(("implementation", _at(project.completed_on, 3), project.completed_on))
-                evaluation = _related(project, "evaluation")
                 if evaluation is not None and evaluation.status == "submitted" and evaluation.evaluated_on:
                     steps.append(("implementation", _at(evaluation.evaluated_on, 4), evaluation.evaluated_on))
     if project.status in ("cancelled", "unsuccessful"):
@@ -432,41 +556,120 @@ def history_steps(project) -> list[tuple[str, dt.datetime, dt.date]]:
     return steps
 
 
-def _with_related(queryset):
-    from django.db.models import Prefetch
+def history_steps(project) -> list[tuple[str, dt.datetime, dt.date]]:
+    """The (tag, date, as_of day) of each release the project's state implies."""
+    return _steps(project, _related(project, "contract"), _related(project, "evaluation"))
 
-    from gongxin.procurement.models import Bid
 
-    # Bids with their organization in one join: a prefetch of the organizations would be an IN
-    # list of thousands of ids per chunk, past SQLite's expression depth.
-    return queryset.select_related(
-        "department__region", "service", "category", "function", "awarded_organization", "contract", "evaluation",
-    ).prefetch_related(Prefetch("bids", queryset=Bid.objects.select_related("organization")), "milestones",
-                       "tracking_reports", "documents")
+def history_releases(project) -> list[dict]:
+    """The releases ``releases_backfill`` creates for ``project`` (a model instance), each built
+    by ``release_build``: what the backfill's own path must equal."""
+    steps = history_steps(project)
+    return [release_build(project, [tag], date, as_of=as_of, final=n == len(steps), n=n)
+            for n, (tag, date, as_of) in enumerate(steps, start=1)]
+
+
+def _grouped(rows, make) -> dict[int, list]:
+    out: dict[int, list] = {}
+    for project_id, *values in rows:
+        out.setdefault(project_id, []).append(make(*values))
+    return out
+
+
+def _facts_chunk(ids: list[int], organizations: dict[int, dict], buyers: dict[int, dict]) -> Iterator[_Facts]:
+    """The facts of the projects ``ids``, in id order, from a handful of plain-row queries
+    (joins instead of model instances: a model instance per project, bid and milestone was
+    most of the backfill's time). ``organizations`` and ``buyers`` cache the parties across
+    chunks."""
+    from gongxin.procurement.models import Bid, Milestone, ProjectDocument, PurchaseProject, TrackingReport
+
+    def org_party(pk, name, uscc, address):
+        party = organizations.get(pk)
+        if party is None:
+            party = organizations[pk] = _organization_party(pk, name, uscc, address)
+        return party
+
+    bids = _grouped(
+        Bid.objects.filter(project_id__in=ids).order_by("project_id", "submitted_at", "id").values_list(
+            "project_id", "status", "submitted_at", "organization_id", "organization__name", "organization__uscc",
+            "organization__address"),
+        lambda status, at, *org: (status, _local_day(at), org_party(*org)))
+    milestones = _grouped(Milestone.objects.filter(project_id__in=ids).order_by("project_id", "due_on", "id")
+                          .values_list("project_id", "id", "title", "due_on", "payment", "status", "done_on"),
+                          _MilestoneRow)
+    reports = _grouped(TrackingReport.objects.filter(project_id__in=ids).order_by("project_id", "reported_on", "id")
+                       .values_list("project_id", "id", "author", "reported_on", "progress", "content"), _ReportRow)
+    documents = _grouped(ProjectDocument.objects.filter(project_id__in=ids).order_by("project_id", "uploaded_at", "id")
+                         .values_list("project_id", "id", "kind", "is_public", "bid_id", "uploaded_at", "title"),
+                         _DocumentRow)
+    related = ("department_id", "department__name", "department__uscc", "department__region__name",
+               "service_id", "service__name", "service__code", "category_id", "category__name",
+               "function_id", "function__name",
+               "awarded_organization_id", "awarded_organization__name", "awarded_organization__uscc",
+               "awarded_organization__address",
+               "contract__id", "contract__number", "contract__signed_on", "contract__amount", "contract__starts_on",
+               "contract__ends_on",
+               "evaluation__id", "evaluation__status", "evaluation__evaluated_on", "evaluation__evaluator_id",
+               "evaluation__total", "evaluation__rating", "evaluation__comments")
+    width = len(_PROJECT_FIELDS)
+    rows = PurchaseProject.objects.filter(pk__in=ids).order_by("pk").values_list("id", *_PROJECT_FIELDS[1:], *related)
+    for row in rows:
+        project = _ProjectRow._make(row[:width])
+        (dept_id, dept_name, dept_uscc, dept_region, service_id, service_name, service_code, category_id,
+         category_name, function_id, function_name, org_id, org_name, org_uscc, org_address, contract_id,
+         contract_number, signed_on, contract_amount, contract_starts, contract_ends, evaluation_id,
+         evaluation_status, evaluated_on, evaluator_id, total, rating, comments) = row[width:]
+        buyer = buyers.get(dept_id)
+        if buyer is None:
+            buyer = buyers[dept_id] = _buyer_party(dept_id, dept_name, dept_uscc, dept_region or "")
+        pk = project.pk
+        yield _Facts(
+            project=project, buyer=buyer,
+            service=(service_name, service_code) if service_id else None,
+            category=(category_id, category_name) if category_id else None,
+            function=function_name if function_id else None,
+            supplier_org=org_party(org_id, org_name, org_uscc, org_address) if org_id else None,
+            contract=_ContractRow(contract_id, contract_number, signed_on, contract_amount, contract_starts,
+                                  contract_ends) if contract_id else None,
+            evaluation=_EvaluationRow(evaluation_status, evaluated_on, evaluator_id, total, rating, comments)
+            if evaluation_id else None,
+            bids=bids.get(pk, []), milestones=milestones.get(pk, []), reports=reports.get(pk, []),
+            documents=documents.get(pk, []),
+        )
+
+
+RELEASE_COLUMNS = ("ocid", "project_id", "release_id", "date", "tags", "data")
 
 
 def releases_backfill(projects=None, *, chunk: int = CHUNK) -> int:
     """Create the releases that the state of ``projects`` (a queryset; default every project)
     implies, for those that have none yet (demo data, history imported from before the
     platform): tender at publicity, award, contract at signature, implementation at completion
-    and at evaluation, cancellation. Returns how many releases were created."""
+    and at evaluation, cancellation. Returns how many releases were created.
+
+    The same releases as ``release_build`` gives for each step (``history_releases``), built
+    from plain rows read per chunk of projects, each project's unchanging parts once for all
+    its steps, and written as JSON text in one multi-row insert per chunk (core.bulk): Django's
+    bulk_create would build a model instance and encode the JSONField once more per release."""
+    from gongxin.core.bulk import insert_rows
     from gongxin.procurement.models import OcdsRelease, PurchaseProject
 
     qs = (projects if projects is not None else PurchaseProject.objects.all())
     qs = qs.exclude(status="draft").exclude(publicized_on=None).filter(releases__isnull=True).order_by("pk")
-    ids = list(qs.values_list("pk", flat=True))
+    ids = list(qs.values_list("pk", flat=True).distinct())
+    dumps = json.JSONEncoder(ensure_ascii=False).encode
+    organizations: dict[int, dict] = {}
+    buyers: dict[int, dict] = {}
     created = 0
     for start in range(0, len(ids), chunk):
-        batch = []
-        for project in _with_related(PurchaseProject.objects.filter(pk__in=ids[start:start + chunk]).order_by("pk")):
-            steps = history_steps(project)
+        rows = []
+        for f in _facts_chunk(ids[start:start + chunk], organizations, buyers):
+            steps = _steps(f.project, f.contract, f.evaluation)
             for n, (tag, date, as_of) in enumerate(steps, start=1):
-                data = release_build(project, [tag], date, as_of=as_of, final=n == len(steps), n=n)
-                batch.append(OcdsRelease(ocid=data["ocid"], project_id=project.pk, release_id=data["id"],
-                                         date=date, tags=data["tag"], data=data))
+                data = _release(f, [tag], date, as_of=as_of, final=n == len(steps), n=n)
+                rows.append((data["ocid"], f.project.pk, data["id"], date, json.dumps(data["tag"]), dumps(data)))
         with transaction.atomic():
-            OcdsRelease.objects.bulk_create(batch, batch_size=1000)
-        created += len(batch)
+            created += insert_rows(OcdsRelease, RELEASE_COLUMNS, rows)
     return created
 
 
