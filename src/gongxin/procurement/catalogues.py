@@ -76,7 +76,7 @@ def require_manager(actor, catalogue: Catalogue) -> None:
 
 
 def lock_for_change(catalogue: Catalogue, expected_version: int | None, *, draft: bool = True) -> Catalogue:
-    locked = Catalogue.objects.select_for_update().select_related("region").get(pk=catalogue.pk)
+    locked = Catalogue.objects.select_for_update(of=("self",)).select_related("region").get(pk=catalogue.pk)
     if expected_version is not None and locked.version != expected_version:
         raise StaleEdit(_("This catalogue was changed since you opened it (now: %(status)s, %(n)s item(s)); "
                           "reload the page and check it again.")

@@ -69,7 +69,7 @@ def _require_officer(actor, region_prefix: str) -> None:
 
 
 def _lock(application: QualificationApplication, expected_version: int | None) -> QualificationApplication:
-    locked = (QualificationApplication.objects.select_for_update().select_related("organization", "region")
+    locked = (QualificationApplication.objects.select_for_update(of=("self",)).select_related("organization", "region")
               .get(pk=application.pk))
     if expected_version is not None and locked.version != expected_version:
         raise StaleEdit(_("This application was changed since you opened it (now: %(status)s); reload it.")

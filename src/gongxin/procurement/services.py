@@ -89,7 +89,7 @@ def _require_department(actor, project: PurchaseProject) -> None:
 
 
 def _lock(project: PurchaseProject, expected_version: int | None) -> PurchaseProject:
-    locked = (PurchaseProject.objects.select_for_update().select_related("department", "region", "function")
+    locked = (PurchaseProject.objects.select_for_update(of=("self",)).select_related("department", "region", "function")
               .get(pk=project.pk))
     if expected_version is not None and locked.version != expected_version:
         raise StaleEdit(_("This project was changed since you opened it (now: %(status)s); reload it and try again.")
@@ -285,7 +285,7 @@ def project_award(*, actor, project: PurchaseProject, bid: Bid, amount: Decimal,
     if today < locked.procurement_starts_on:
         raise NotAllowed(_("Procurement starts on %(date)s: no award before then (the publicity period).")
                          % {"date": locked.procurement_starts_on.isoformat()})
-    winner = Bid.objects.select_for_update().select_related("organization").filter(pk=bid.pk, project=locked).first()
+    winner = Bid.objects.select_for_update(of=("self",)).select_related("organization").filter(pk=bid.pk, project=locked).first()
     if winner is None or winner.status != BidStatus.SUBMITTED:
         raise NotAllowed(_("Only a submitted bid of this project can be awarded."))
     if not reason.strip():
@@ -420,7 +420,7 @@ def bid_submit(*, actor, project: PurchaseProject, amount: Decimal, proposal: st
 def bid_withdraw(*, actor, bid: Bid, expected_version: int | None = None, today: dt.date | None = None) -> Bid:
     today = today or timezone.localdate()
     org = _require_org_user(actor)
-    locked = Bid.objects.select_for_update().select_related("project").get(pk=bid.pk)
+    locked = Bid.objects.select_for_update(of=("self",)).select_related("project").get(pk=bid.pk)
     if locked.organization_id != org.pk:
         raise NotAllowed(_("Only the organization itself may withdraw its bid."))
     if expected_version is not None and locked.version != expected_version:
@@ -684,7 +684,7 @@ def evaluation_submit(*, actor, evaluation: PerformanceEvaluation, scores: dict,
     good, ≥60 pass, else fail), the project is EVALUATED, and the organization's credit file
     gets a public record of the result (credit information of kind GOVERNMENT_SERVICE)."""
     today = today or timezone.localdate()
-    locked = (PerformanceEvaluation.objects.select_for_update()
+    locked = (PerformanceEvaluation.objects.select_for_update(of=("self",))
               .select_related("project__department", "project__awarded_organization", "indicator_set")
               .get(pk=evaluation.pk))
     if not may_score(actor, locked):
@@ -783,7 +783,7 @@ def function_transfer_revoke(*, actor, transfer: FunctionTransfer, reason: str, 
                              today: dt.date | None = None) -> FunctionTransfer:
     """Take the function back (seed 004: 可按有关规定和程序收回相应职能), during the guidance period."""
     today = today or timezone.localdate()
-    locked = (FunctionTransfer.objects.select_for_update().select_related("department", "function", "organization")
+    locked = (FunctionTransfer.objects.select_for_update(of=("self",)).select_related("department", "function", "organization")
               .get(pk=transfer.pk))
     if not may_manage_transfer(actor, locked):
         raise NotAllowed(_("Only the function's department or the registration authority may revoke it."))
