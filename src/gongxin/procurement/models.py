@@ -19,7 +19,17 @@ from django.utils.translation import pgettext_lazy
 from gongxin.core.regions import prefix_of
 
 
-class Department(models.Model):
+class RegionPrefixed:
+    """A model with ``region`` and its denormalised ``region_prefix`` (a region filter is then a
+    range scan): the prefix follows the region on save (bulk inserts set it themselves)."""
+
+    def save(self, *args, **kwargs):
+        if self.region_id:
+            self.region_prefix = prefix_of(self.region_id)
+        super().save(*args, **kwargs)
+
+
+class Department(RegionPrefixed, models.Model):
     """A purchasing body (政府购买主体): a government department of a region. Purchaser users
     belong to one (``User.department``) and see only its projects."""
 
@@ -39,12 +49,6 @@ class Department(models.Model):
     def __str__(self) -> str:
         return self.name
 
-    def save(self, *args, **kwargs):
-        # The denormalised prefix follows the region (bulk inserts set it themselves).
-        if self.region_id:
-            self.region_prefix = prefix_of(self.region_id)
-        super().save(*args, **kwargs)
-
 
 # --- Catalogues --------------------------------------------------------------------------------
 
@@ -61,7 +65,7 @@ class CatalogueStatus(models.TextChoices):
     SUPERSEDED = "superseded", _("Superseded")
 
 
-class Catalogue(models.Model):
+class Catalogue(RegionPrefixed, models.Model):
     """One batch of one catalogue of one jurisdiction (珠海市第5批承接资质社会组织目录).
 
     Functions and services catalogues are versioned: publishing a new batch of the same kind
@@ -95,12 +99,6 @@ class Catalogue(models.Model):
 
     def __str__(self) -> str:
         return self.title
-
-    def save(self, *args, **kwargs):
-        # The denormalised prefix follows the region (bulk inserts set it themselves).
-        if self.region_id:
-            self.region_prefix = prefix_of(self.region_id)
-        super().save(*args, **kwargs)
 
 
 class TransferMode(models.TextChoices):
@@ -179,7 +177,7 @@ class QualificationStatus(models.TextChoices):
     WITHDRAWN = "withdrawn", _("Withdrawn from the catalogue")
 
 
-class QualificationApplication(models.Model):
+class QualificationApplication(RegionPrefixed, models.Model):
     """An organization's application to enter the qualified organizations catalogue
     (承接政府职能转移和购买服务资质). The eligibility checks run when it is submitted and again
     when the officer decides; ``checks`` keeps the last result with its reasons in words.
@@ -225,12 +223,6 @@ class QualificationApplication(models.Model):
 
     def __str__(self) -> str:
         return f"{self.organization} ({self.get_status_display()})"
-
-    def save(self, *args, **kwargs):
-        # The denormalised prefix follows the region (bulk inserts set it themselves).
-        if self.region_id:
-            self.region_prefix = prefix_of(self.region_id)
-        super().save(*args, **kwargs)
 
 
 class FunctionTransferStatus(models.TextChoices):
@@ -298,7 +290,7 @@ class ProjectStatus(models.TextChoices):
     UNSUCCESSFUL = "unsuccessful", _("Unsuccessful (no award)")
 
 
-class PurchaseProject(models.Model):
+class PurchaseProject(RegionPrefixed, models.Model):
     """A purchase of services project (购买服务项目) of one department.
 
     The 15-day rule (seed 002, domain-rules §5): ``procurement_starts_on`` is at least
@@ -380,12 +372,6 @@ class PurchaseProject(models.Model):
 
     def __str__(self) -> str:
         return self.title
-
-    def save(self, *args, **kwargs):
-        # The denormalised prefix follows the region (bulk inserts set it themselves).
-        if self.region_id:
-            self.region_prefix = prefix_of(self.region_id)
-        super().save(*args, **kwargs)
 
 
 class BidStatus(models.TextChoices):
