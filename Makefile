@@ -52,7 +52,7 @@ run: install
 	  GONGXIN_DEMO=1 $(GX) runserver 127.0.0.1:$(PORT) --noreload
 
 test: install system-deps
-	$(VENV)/bin/pytest -q $(PYTEST_ARGS)
+	$(VENV)/bin/pytest -q -n auto $(PYTEST_ARGS)
 
 lint: $(VENV)/.installed
 	$(VENV)/bin/ruff check src tests bench
