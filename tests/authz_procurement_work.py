@@ -110,7 +110,7 @@ EXPECTED = {
     # Both Zhuhai organizations see the city's project; A reads it, B sees its application.
     "procurement:bid_create": (f"{P}/opportunities/{{pw_public}}/", only(ORG_USERS)),
     "procurement:work_bids": (f"{P}/bids/", only(ORG_USERS)),
-    "procurement:bid_withdraw": (f"{P}/bids/{{pw_bid}}/withdraw/", POST_ONLY),
+    "procurement:bid_withdraw": (f"{P}/bids/{{pw_bid}}/withdraw/", only({"org_user_b": 200})),  # confirmation page
     "procurement:work_awarded": (f"{P}/awarded/", only(ORG_USERS)),
     "procurement:work_supervision": (f"{P}/supervision/?year=2026", only(OFFICERS)),
     "procurement:work_transfers": (f"{P}/transfers/", only(TRANSFERS)),
@@ -142,7 +142,7 @@ POSTS = {
     "procurement:evaluation_detail": (f"{P}/evaluations/{{pw_evaluation}}/", {}, only({"evaluator": 400})),
     "procurement:bid_create": (f"{P}/opportunities/{{pw_public}}/", {}, only({"org_user_a": 400, "org_user_b": 400})),
     # B's own bid: withdrawn (302 with a message); A's attempt is a 404.
-    "procurement:bid_withdraw": (f"{P}/bids/{{pw_bid}}/withdraw/", {}, only({"org_user_b": 302})),
+    "procurement:bid_withdraw": (f"{P}/bids/{{pw_bid}}/withdraw/", {"confirm": "on"}, only({"org_user_b": 302})),
     "procurement:transfer_create": (f"{P}/transfers/new/", {}, only({k: 400 for k in TRANSFERS})),
     "procurement:transfer_revoke": (f"{P}/transfers/{{pw_transfer}}/revoke/", {},
                                     only({"purchaser": 400, "officer_zhuhai": 400, "admin": 400})),

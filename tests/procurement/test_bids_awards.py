@@ -114,6 +114,21 @@ def test_a_withdrawn_bid_can_be_submitted_again(actors):
     assert again.pk == b.pk and again.status == BidStatus.SUBMITTED and again.amount == Decimal("470000")
 
 
+def test_withdrawing_through_the_page_needs_a_confirmation(actors, en):
+    project = publicized(actors)
+    qualify(actors["org_a"])
+    b = bid(actors, project)
+    client = en("org_user_a")
+    assert 'data-testid="withdraw-form"' in client.get(f"{W}/bids/{b.pk}/withdraw/").content.decode()
+    response = client.post(f"{W}/bids/{b.pk}/withdraw/", {})
+    assert response.status_code == 400 and 'data-testid="error-confirm"' in response.content.decode()
+    b.refresh_from_db()
+    assert b.status == BidStatus.SUBMITTED
+    assert client.post(f"{W}/bids/{b.pk}/withdraw/", {"confirm": "on"}).status_code == 302
+    b.refresh_from_db()
+    assert b.status == BidStatus.WITHDRAWN
+
+
 def test_the_bid_page_shows_the_checks_first_and_takes_documents(actors, en):
     project = publicized(actors)
     client = en("org_user_a")

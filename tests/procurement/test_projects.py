@@ -238,3 +238,10 @@ def test_the_officer_supervises_its_jurisdiction_read_only(actors, en):
     page = en("officer_zhuhai").get(f"{W}/projects/{project.pk}/").content.decode()
     assert 'data-testid="actions"' not in page and 'data-testid="cancel"' not in page
     assert en("officer_foshan").get(f"{W}/projects/{project.pk}/").status_code == 404
+
+
+def test_the_officer_does_not_see_a_department_s_drafts(actors, en):
+    draft = services.project_create(actor=actors["purchaser"], service=catalogue_service(), **project_values())
+    assert draft.status == ProjectStatus.DRAFT
+    assert draft.title not in en("officer_zhuhai").get(f"{W}/supervision/").content.decode()
+    assert en("officer_zhuhai").get(f"{W}/projects/{draft.pk}/").status_code == 404

@@ -126,11 +126,13 @@ def project_years(qs: QuerySet) -> list[int]:
 
 
 def supervision_projects(actor, filters: ProjectFilters, sort: str = "-created") -> QuerySet[PurchaseProject]:
-    """The officer's read-only view: every project of its jurisdiction's departments."""
+    """The officer's read-only view: every project its jurisdiction's departments have
+    publicized (a draft is the department's own working copy until then)."""
     prefix = officer_prefix(actor)
     if prefix is None:
         _not_found(_("No such page."))
-    return _listing(PurchaseProject.objects.filter(region_prefix_filter("region_prefix", prefix)), filters, sort)
+    return _listing(PurchaseProject.objects.filter(region_prefix_filter("region_prefix", prefix))
+                    .exclude(status=ProjectStatus.DRAFT), filters, sort)
 
 
 def _with_workspace(qs: QuerySet) -> QuerySet[PurchaseProject]:
@@ -158,7 +160,8 @@ def project_get(*, actor, pk: int) -> PurchaseProject:
     elif role == Role.PURCHASER:
         qs = qs.filter(department_id=actor.department_id or 0)
     elif role == Role.OFFICER:
-        qs = qs.filter(region_prefix_filter("region_prefix", officer_prefix(actor) or ""))
+        qs = qs.filter(region_prefix_filter("region_prefix", officer_prefix(actor) or "")).exclude(
+            status=ProjectStatus.DRAFT)
         if officer_prefix(actor) is None:
             _not_found()
     elif role == Role.ORG_USER:

@@ -592,9 +592,15 @@ def work_bids(request):
 
 
 @login_required
-@require_POST
+@require_http_methods(["GET", "POST"])
 def bid_withdraw(request, pk: int):
+    """A confirmation page, then the withdrawal (a destructive step: the department stops
+    considering the application)."""
     bid = sel.org_bid_get(actor=request.user, pk=pk)
+    if request.method == "GET" or request.POST.get("confirm") != "on":
+        error = _("Tick the box to confirm the withdrawal.") if request.method == "POST" else ""
+        return render(request, T + "bid_withdraw.html", {"bid": bid, "error": error},
+                      status=400 if error else 200)
     try:
         services.bid_withdraw(actor=request.user, bid=bid)
     except ValidationError as exc:
