@@ -2,6 +2,7 @@
 common, and none of the last five passwords."""
 
 import pytest
+from django.conf import settings
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.test import Client
@@ -57,6 +58,7 @@ def test_a_password_like_the_username_or_a_common_one_is_refused(actors):
 
 def test_none_of_the_last_five_passwords_can_be_chosen_again(actors):
     client = Client()
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"  # the message is asserted in English
     client.force_login(actors["officer_zhuhai"])
     passwords = ["Correct-horse-9"] + [f"Zhuhai-Gongxin-{n}x" for n in range(1, 6)]
     for old, new in zip(passwords, passwords[1:], strict=False):

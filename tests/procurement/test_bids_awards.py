@@ -8,6 +8,7 @@ from decimal import Decimal
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.utils import translation
 
 from gongxin.procurement import ocds, services
 from gongxin.procurement.models import (
@@ -90,7 +91,7 @@ def test_a_double_submission_returns_the_first_bid(actors):
 
 def test_an_organization_outside_the_qualified_catalogue_is_refused_with_the_reason(actors):
     project = publicized(actors)
-    with pytest.raises(NotAllowed) as exc:
+    with translation.override("en"), pytest.raises(NotAllowed) as exc:
         bid(actors, project)
     assert "Not in the qualified organizations catalogue" in " ".join(exc.value.messages)
     assert not Bid.objects.exists()

@@ -7,6 +7,7 @@ import datetime as dt
 
 import pytest
 import time_machine
+from django.conf import settings
 from django.core.exceptions import ValidationError
 
 from gongxin.core.models import AuditEvent, Region
@@ -300,6 +301,7 @@ def test_a_stale_publish_through_the_page_changes_nothing(actors, client_for):
     officer = actors["officer_zhuhai"]
     draft = services_draft(officer)
     client = client_for("officer_zhuhai")
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"  # the message is asserted in English
     response = client.post(f"/procurement/catalogues/manage/{draft.pk}/publish/", {"version": draft.version - 1},
                            follow=True)
     assert "changed since you opened it" in response.content.decode() or "reload" in response.content.decode()

@@ -25,6 +25,12 @@ TODAY = dt.date(2026, 6, 30)
 
 
 @pytest.fixture(autouse=True)
+def _english(settings):
+    """Messages and labels are asserted in English (the platform's default is Chinese)."""
+    settings.LANGUAGE_CODE = "en"
+
+
+@pytest.fixture(autouse=True)
 def _frozen():
     with time_machine.travel(dt.datetime(2026, 6, 30, 10, tzinfo=dt.timezone(dt.timedelta(hours=8))), tick=False):
         with translation.override("en"):
@@ -304,4 +310,4 @@ def test_the_public_excel_export_lists_the_catalogue(published, client_for):
     response = client_for("public").get("/procurement/qualification/export/?q=协会")
     assert response.status_code == 200 and response["Content-Type"].startswith("application/vnd.openxmlformats")
     rows = CalamineWorkbook.from_filelike(io.BytesIO(response.content)).get_sheet_by_index(0).to_python()
-    assert rows[0][1] == "名称" and len(rows) == 2 and rows[1][1] == "珠海市测试甲行业协会"
+    assert rows[0][1] == "Name" and len(rows) == 2 and rows[1][1] == "珠海市测试甲行业协会"
