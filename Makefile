@@ -58,6 +58,7 @@ lint: $(VENV)/.installed
 	$(VENV)/bin/ruff check src tests bench
 
 bench: install
+	$(VENV)/bin/pip install --quiet -e '.[test,bench]'
 	$(VENV)/bin/python bench/search.py $(BENCH_ARGS)
 	$(VENV)/bin/python bench/dormant.py --orgs 100000
 	$(VENV)/bin/python bench/dormant.py --orgs 100000 --database-url postgres://postgres@127.0.0.1:5432/gongxin_bench_dormant
@@ -65,4 +66,5 @@ bench: install
 	$(VENV)/bin/python bench/credit.py --orgs 100000
 	$(VENV)/bin/python bench/credit.py --orgs 100000 --database-url postgres://postgres@127.0.0.1:5432/gongxin_bench_credit
 	$(VENV)/bin/python bench/ocds.py --projects 100000
+	$(VENV)/bin/python bench/load.py
 	$(VENV)/bin/python bench/search.py --report
