@@ -11,6 +11,7 @@ from ninja import Field, Query, Router, Schema
 
 from gongxin.core.api import ApiError, ErrorOut
 from gongxin.core.models import Region
+from gongxin.procurement.models import FunctionTransfer
 from gongxin.registry.models import Industry, OrgStatus, OrgSubtype, OrgType
 from gongxin.registry.search import QueryTooLong
 from gongxin.registry.selectors import SearchFilters, organization_public_get, organization_search
@@ -168,7 +169,8 @@ def section_record(key: str, row) -> dict:
                 "valid_until": row.valid_until.isoformat(), "state": row.state, "deciding_body": row.deciding_body,
                 "certificate_number": row.certificate_number}
     if key == "purchases":  # a project awarded to the organization, or a function transferred to it
-        if hasattr(row, "function"):
+        # By type: a PurchaseProject has a (nullable) ``function`` too, when it carries out one.
+        if isinstance(row, FunctionTransfer):
             return {"kind": "function_transfer", "function": row.function.name, "department": row.department.name,
                     "mode": row.function.mode, "started_on": row.started_on.isoformat(),
                     "guidance_until": row.guidance_until.isoformat()}
