@@ -9,6 +9,7 @@ import io
 import pytest
 import xlsxwriter
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.utils import translation
 
 from gongxin.core.models import AuditEvent, Region
 from gongxin.procurement import catalogue_imports as imports
@@ -131,7 +132,8 @@ def test_missing_columns_are_named(actors):
 def test_too_many_rows_are_refused_with_a_clear_error(actors, monkeypatch):
     monkeypatch.setattr(imports, "MAX_ROWS", 2)
     c = draft(actors, CatalogueKind.FUNCTIONS)
-    result = run(actors, c, FUNCTIONS)
+    with translation.override("en"):  # the message is asserted in English
+        result = run(actors, c, FUNCTIONS)
     assert len(result.problems) == 1 and "at most 2" in result.problems[0].message
 
 

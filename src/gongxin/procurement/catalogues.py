@@ -287,6 +287,21 @@ def service_delete(*, actor, item: PurchasableService, expected_version: int) ->
     _item_delete(actor=actor, item=item, expected_version=expected_version)
 
 
+@dataclass(frozen=True)
+class ItemServices:
+    add: object
+    update: object
+    delete: object
+
+
+def item_services(kind: str) -> ItemServices:
+    """The add/update/delete services of a catalogue kind's items, for callers (the item pages)
+    that handle both kinds with one form flow."""
+    if kind == CatalogueKind.FUNCTIONS:
+        return ItemServices(function_add, function_update, function_delete)
+    return ItemServices(service_add, service_update, service_delete)
+
+
 # --- selectors -----------------------------------------------------------------------------------
 
 

@@ -332,10 +332,7 @@ def catalogue_item_add(request, pk: int):
                                       initial={"code": str(max(map(int, codes)) + 1) if codes else "1"})
     if request.method == "POST" and form.is_valid():
         try:
-            if catalogue.kind == CatalogueKind.FUNCTIONS:
-                item = cat.function_add(actor=request.user, catalogue=catalogue, **form.values())
-            else:
-                item = cat.service_add(actor=request.user, catalogue=catalogue, **form.values())
+            item = cat.item_services(catalogue.kind).add(actor=request.user, catalogue=catalogue, **form.values())
         except NotAllowed as exc:
             return _refused(request, exc, catalogue)
         except ValidationError as exc:
@@ -365,10 +362,8 @@ def catalogue_item_edit(request, pk: int, item_pk: int):
         try:
             if version is None:
                 raise StaleEdit(_("The form was incomplete; reload the page and try again."))
-            if catalogue.kind == CatalogueKind.FUNCTIONS:
-                cat.function_update(actor=request.user, item=item, expected_version=version, **form.values())
-            else:
-                cat.service_update(actor=request.user, item=item, expected_version=version, **form.values())
+            cat.item_services(catalogue.kind).update(actor=request.user, item=item, expected_version=version,
+                                                     **form.values())
         except (StaleEdit, NotAllowed) as exc:
             return _refused(request, exc, catalogue)
         except ValidationError as exc:
@@ -393,8 +388,8 @@ def catalogue_item_delete(request, pk: int, item_pk: int):
             messages.error(request, _("The form was incomplete; reload the page and try again."))
             return redirect("procurement:catalogue_edit", pk=catalogue.pk)
         try:
-            delete = cat.function_delete if catalogue.kind == CatalogueKind.FUNCTIONS else cat.service_delete
-            delete(actor=request.user, item=item, expected_version=form.cleaned_data["version"])
+            cat.item_services(catalogue.kind).delete(actor=request.user, item=item,
+                                                     expected_version=form.cleaned_data["version"])
         except ValidationError as exc:
             return _refused(request, exc, catalogue)
         messages.success(request, _("Item %(code)s “%(name)s” deleted.") % {"code": item.code, "name": item.name})
