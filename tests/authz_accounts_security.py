@@ -34,7 +34,8 @@ EXPECTED = {
 }
 
 POSTS = {
-    "accounts:otp_setup": ("/accounts/security/otp/setup/", {}, only(OTP_ROLES)),
+    # Without the current password the set-up is refused (400) and nothing is created.
+    "accounts:otp_setup": ("/accounts/security/otp/setup/", {}, only(dict.fromkeys(OTP_ROLES, 400))),
     "accounts:otp_confirm": ("/accounts/security/otp/confirm/", {"token": "123456"}, only(OTP_ROLES)),
     "accounts:otp_remove": ("/accounts/security/otp/remove/", {"token": "123456"}, only(OTP_ROLES)),
     "accounts:otp_verify": ("/accounts/otp/verify/", {"token": "123456"}, signed_in_only(302)),

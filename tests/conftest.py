@@ -141,6 +141,16 @@ def _fresh_policy_cache():
 
 
 @pytest.fixture(autouse=True)
+def _fresh_cache():
+    """Rate-limit and aggregation counters live in the cache (core/ratelimit.py): one test's
+    sign-ins must not count against the next one's."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+
+
+@pytest.fixture(autouse=True)
 def _media_in_tmp(settings, tmp_path_factory):
     """Uploaded and generated files (reports, PDFs, exports) go to a temporary directory, not
     the developer's var/media."""

@@ -5,8 +5,10 @@ from pathlib import Path
 
 import dj_database_url
 from csp.constants import NONE, SELF
+from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
+from gongxin.core.clientip import parse_networks
 from gongxin.core.env import env_bool, env_int, env_list, env_str
 
 BASE_DIR = Path(__file__).resolve().parent
@@ -132,7 +134,16 @@ AXES_COOLOFF_TIME = timedelta(minutes=env_int("LOGIN_LOCKOUT_MINUTES", 15))
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_CALLABLE = "gongxin.accounts.views.locked_out"
+# The client's address behind the proxy (core/clientip.py), the same for axes, the rate limits
+# and the audit log.
+AXES_CLIENT_IP_CALLABLE = "gongxin.core.clientip.client_ip"
 AXES_VERBOSE = False
+# Sign-in attempts (POSTs) accepted per client address and minute, counted before the password
+# is hashed; beyond it HTTP 429 (accounts.security.signin_rate_limited).
+LOGIN_RATE_LIMIT = env_int("LOGIN_RATE_LIMIT", 30)
+# Key of the HMAC under which failed sign-ins for unknown usernames are audited; empty = one
+# derived from the secret key (accounts.security.username_key).
+AUDIT_USERNAME_KEY = env_str("AUDIT_USERNAME_KEY", "")
 
 LOGIN_URL = "accounts:login"
 LOGIN_REDIRECT_URL = "accounts:home"
@@ -188,6 +199,14 @@ SECURE_HSTS_SECONDS = env_int("HSTS_SECONDS", 0)
 SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("HSTS_INCLUDE_SUBDOMAINS", False)
 SECURE_HSTS_PRELOAD = env_bool("HSTS_PRELOAD", False)
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if env_bool("BEHIND_PROXY", False) else None
+# Reverse proxies whose X-Forwarded-For is believed (addresses or CIDR networks, e.g.
+# "127.0.0.1,10.0.0.0/24"): the client is the right-most address in it that is not one of them
+# (core/clientip.py). Empty: REMOTE_ADDR is the client, and the header is ignored.
+TRUSTED_PROXIES = env_list("TRUSTED_PROXIES", [])
+try:
+    parse_networks(TRUSTED_PROXIES)
+except ValueError as exc:
+    raise ImproperlyConfigured(f"GONGXIN_TRUSTED_PROXIES: {exc}") from None
 
 # Content-Security-Policy on every response (django-csp): everything from this origin only,
 # no inline script or style, no framing. Assets are served locally (DESIGN.md), so nothing

@@ -47,8 +47,11 @@ def sign_in(username="officer_zh", password="Correct-horse-9", next_url=""):
     return client, response
 
 
+PASSWORD = {"password": "Correct-horse-9"}  # the current password, asked again to set up or remove
+
+
 def enrol(client):
-    assert client.post("/accounts/security/otp/setup/")["Location"] == "/accounts/security/"
+    assert client.post("/accounts/security/otp/setup/", PASSWORD)["Location"] == "/accounts/security/"
     device = TOTPDevice.objects.get(confirmed=False)
     assert client.post("/accounts/security/otp/confirm/", {"token": code(device)}).status_code == 302
     device.refresh_from_db()
@@ -58,7 +61,7 @@ def enrol(client):
 
 def test_an_officer_enrols_with_a_qr_code_drawn_on_the_server(actors, clock):
     client, _ = sign_in()
-    assert client.post("/accounts/security/otp/setup/").status_code == 302
+    assert client.post("/accounts/security/otp/setup/", PASSWORD).status_code == 302
     page = client.get("/accounts/security/").content.decode()
     assert 'src="data:image/svg+xml;base64,' in page  # no external QR service
     uri = page.split('src="data:image/svg+xml;base64,')[1].split('"')[0]
@@ -83,9 +86,9 @@ def test_an_officer_enrols_with_a_qr_code_drawn_on_the_server(actors, clock):
 
 def test_a_new_setup_replaces_an_unconfirmed_one(actors, clock):
     client, _ = sign_in()
-    client.post("/accounts/security/otp/setup/")
+    client.post("/accounts/security/otp/setup/", PASSWORD)
     first = TOTPDevice.objects.get()
-    client.post("/accounts/security/otp/setup/")
+    client.post("/accounts/security/otp/setup/", PASSWORD)
     assert list(TOTPDevice.objects.values_list("confirmed", flat=True)) == [False]
     assert TOTPDevice.objects.get().pk != first.pk
 
@@ -164,7 +167,7 @@ def test_a_required_second_factor_cannot_be_removed_by_its_user(actors, settings
     client, _ = sign_in()
     device = enrol(client)
     clock.shift(dt.timedelta(seconds=60))
-    client.post("/accounts/security/otp/remove/", {"token": code(device)})
+    client.post("/accounts/security/otp/remove/", {"token": code(device), **PASSWORD})
     assert TOTPDevice.objects.filter(confirmed=True).exists()
 
 
@@ -172,10 +175,10 @@ def test_a_user_can_remove_their_own_optional_device_with_a_current_code(actors,
     client, _ = sign_in()
     device = enrol(client)
     clock.shift(dt.timedelta(seconds=60))
-    client.post("/accounts/security/otp/remove/", {"token": wrong(device)})
+    client.post("/accounts/security/otp/remove/", {"token": wrong(device), **PASSWORD})
     assert TOTPDevice.objects.exists()
     clock.shift(dt.timedelta(seconds=5))
-    client.post("/accounts/security/otp/remove/", {"token": code(device)})
+    client.post("/accounts/security/otp/remove/", {"token": code(device), **PASSWORD})
     assert not TOTPDevice.objects.exists()
     assert AuditEvent.objects.filter(action="auth.otp_remove").exists()
 

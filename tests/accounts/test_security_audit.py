@@ -40,7 +40,8 @@ def test_sign_in_failure_and_sign_out_are_recorded_with_the_address(actors):
     client.post("/accounts/logout/")
     events = list(AuditEvent.objects.filter(action__startswith="auth.").order_by("id"))
     assert [e.action for e in events] == ["auth.login_failed", "auth.login", "auth.logout"]
-    assert events[0].object_id == "officer_zh" and events[0].actor_id is None
+    assert events[0].object_id == str(actors["officer_zhuhai"].pk) and events[0].actor_id is None
+    assert events[0].after == {"count": 1, "window_minutes": 15}
     assert {e.ip for e in events} == {"10.1.2.3"}
     assert "wrong" not in str([(e.before, e.after) for e in events])  # never the password
 

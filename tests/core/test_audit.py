@@ -80,7 +80,7 @@ def test_login_and_failed_login_are_audited(client, actors):
     client.post("/accounts/login/", {"username": "officer_zh", "password": "wrong"})
     client.post("/accounts/login/", {"username": "officer_zh", "password": "Correct-horse-9"})
     actions = list(AuditEvent.objects.filter(action__startswith="auth.").values_list("action", "object_id"))
-    assert ("auth.login_failed", "officer_zh") in actions
+    assert ("auth.login_failed", str(actors["officer_zhuhai"].pk)) in actions
     assert ("auth.login", str(actors["officer_zhuhai"].pk)) in actions
 
 

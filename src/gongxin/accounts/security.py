@@ -1,8 +1,13 @@
 """Account security services and security events in the audit log.
 
-Events written here (the sign-in ones are in accounts/signals.py):
+Events written here (accounts/signals.py connects the sign-in ones):
 
 ==============================  =====================================================
+``auth.login_failed``           a wrong password at sign-in (aggregated, see below)
+``auth.locked_out``             an attempt refused by the lockout (aggregated)
+``auth.login_rate_limited``     sign-in attempts from one address over the rate limit
+``auth.reauth_failed``          a signed-in user gave a wrong current password
+                                (password change, authenticator set-up or removal)
 ``auth.password_change``        a user changed their password (``forced`` if they had to)
 ``auth.password_change_required`` an administrator requires a new password at next use
 ``auth.otp_enrol_start``        a TOTP device was generated (not yet confirmed)
@@ -25,13 +30,17 @@ import hashlib
 import math
 
 from django.conf import settings
+from django.contrib.auth import authenticate
 from django.core.cache import cache
 from django.db import transaction
+from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext as _
 
 from gongxin.accounts import otp
 from gongxin.accounts.models import User
 from gongxin.core.audit import audit_record
+from gongxin.core.clientip import client_ip
+from gongxin.core.ratelimit import window_count, worth_recording
 from gongxin.registry.applications import NotAllowed
 
 # One denial event per user and path in this many seconds: a page that 404s in a loop (a stale
@@ -42,6 +51,68 @@ DENIAL_AUDIT_WINDOW = 600
 def _require_admin(actor) -> None:
     if not (actor is not None and actor.is_authenticated and actor.is_platform_admin):
         raise NotAllowed(_("Only an administrator can do this."))
+
+
+# --- failed sign-ins in the audit log --------------------------------------------------------
+
+def username_key(username: str) -> str:
+    """The keyed hash (HMAC-SHA256) under which a failed sign-in for a username that names no
+    account is recorded: the raw text may be a password typed in the wrong box. The key is
+    ``GONGXIN_AUDIT_USERNAME_KEY``, else one derived from the secret key (rotating that changes
+    the hashes). ``gongxin audit username-hash NAME`` gives the hash of a name to look for."""
+    secret = getattr(settings, "AUDIT_USERNAME_KEY", "") or settings.SECRET_KEY
+    return salted_hmac("gongxin.audit.username", str(username), secret=secret, algorithm="sha256").hexdigest()
+
+
+def _failure_window() -> int:
+    """Repeated failures are aggregated per window of the lockout's cool-off (15 minutes)."""
+    return max(60, int(settings.AXES_COOLOFF_TIME.total_seconds()))
+
+
+def signin_failure_record(*, request, username: str, action: str = "auth.login_failed", purpose: str = ""):
+    """Audit a failed (or locked-out) sign-in, aggregated: per client address and account (or
+    username hash) and window, the 1st, 2nd, 4th, 8th… failure is recorded with the count so
+    far, so a flood of guesses costs the chain a handful of events. A known account is recorded
+    by its id; an unknown username only by its keyed hash (``username_key``). ``purpose``
+    marks a signed-in user's re-authentication (password change, authenticator set-up)."""
+    username = str(username or "")[:150]
+    user = User.objects.filter(username=username).first() if username else None
+    subject = f"user:{user.pk}" if user is not None else f"name:{username_key(username)}"
+    ip = client_ip(request)
+    window = _failure_window()
+    count = window_count(action, f"{ip}|{subject}", window=window)
+    if not worth_recording(count):
+        return None
+    after = {"count": count, "window_minutes": window // 60, **({"purpose": purpose} if purpose else {})}
+    actor = getattr(request, "user", None) if purpose else None
+    if user is not None:
+        return audit_record(actor=actor, action=action, obj=user, after=after, ip=ip)
+    return audit_record(actor=actor, action=action, object_type="accounts.username_hash",
+                        object_id=username_key(username), after=after, ip=ip)
+
+
+def signin_rate_limited(request) -> bool:
+    """Count a sign-in attempt of the client's address; True (refuse it, before any password is
+    hashed) beyond ``settings.LOGIN_RATE_LIMIT`` a minute. The first refusal of a minute is
+    audited (``auth.login_rate_limited``)."""
+    ip = client_ip(request) or ""
+    limit = settings.LOGIN_RATE_LIMIT
+    count = window_count("signin", ip, window=60)
+    if count <= limit:
+        return False
+    if worth_recording(count - limit):
+        audit_record(actor=None, action="auth.login_rate_limited", object_type="ip", object_id=ip[:64],
+                     after={"count": count, "limit_per_minute": limit}, ip=ip or None)
+    return True
+
+
+def reauthenticate(request, password: str, *, purpose: str) -> bool:
+    """Check the signed-in user's current password the way sign-in does: through django-axes
+    (the same failure count and lockout per account and address) and the audit log
+    (``auth.reauth_failed``). After too many failures it answers False even for the right
+    password until the lockout ends, and the lockout page is shown (axes' middleware)."""
+    user = request.user
+    return authenticate(request, username=user.get_username(), password=password or "", purpose=purpose) is not None
 
 
 # --- passwords -------------------------------------------------------------------------------
@@ -202,6 +273,6 @@ def denial_record(request, response) -> bool:
         actor=user, action="security.denied" if status == 403 else "security.not_found",
         object_type="url", object_id=route[:64],
         after={"path": request.path[:300], "method": request.method, "status": status},
-        ip=request.META.get("REMOTE_ADDR") or None,
+        ip=client_ip(request),
     )
     return True

@@ -1,9 +1,11 @@
 from urllib.parse import urlencode
 
+from django import forms
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
+from django.contrib.auth.forms import PasswordChangeForm
 from django.db import transaction
 from django.shortcuts import redirect, render
 from django.urls import reverse_lazy
@@ -12,7 +14,7 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET, require_POST
 
 from gongxin.accounts.models import Role
-from gongxin.accounts.security import password_change_record
+from gongxin.accounts.security import password_change_record, reauthenticate, signin_rate_limited
 from gongxin.core.exports import export_request
 from gongxin.registry.search import QueryTooLong
 from gongxin.registry.selectors import SearchFilters, organization_search
@@ -23,12 +25,38 @@ class LoginView(auth_views.LoginView):
     template_name = "accounts/login.html"
     redirect_authenticated_user = True
 
+    def post(self, request, *args, **kwargs):
+        # Before the form runs the password hasher (PBKDF2, a million iterations): an address
+        # over the limit costs a cache increment, not a CPU-second.
+        if signin_rate_limited(request):
+            return render(request, "accounts/rate_limited.html", {"limit": settings.LOGIN_RATE_LIMIT}, status=429)
+        return super().post(request, *args, **kwargs)
+
+
+class ReauthPasswordChangeForm(PasswordChangeForm):
+    """Django's form, with the current password checked as sign-in checks it: counted by the
+    lockout and audited (accounts.security.reauthenticate), not by ``check_password`` alone."""
+
+    def __init__(self, user, *args, request=None, **kwargs):
+        self.request = request
+        super().__init__(user, *args, **kwargs)
+
+    def clean_old_password(self):
+        old_password = self.cleaned_data["old_password"]
+        if not reauthenticate(self.request, old_password, purpose="password_change"):
+            raise forms.ValidationError(self.error_messages["password_incorrect"], code="password_incorrect")
+        return old_password
+
 
 class PasswordChangeView(auth_views.PasswordChangeView):
     """Also the page a user is held at while ``must_change_password`` is set
     (accounts.middleware.SecurityGateMiddleware)."""
 
     template_name = "accounts/password_change.html"
+    form_class = ReauthPasswordChangeForm
+
+    def get_form_kwargs(self):
+        return {**super().get_form_kwargs(), "request": self.request}
     success_url = reverse_lazy("accounts:home")
 
     def get_context_data(self, **kwargs):

@@ -29,6 +29,18 @@ class TokenForm(BootstrapForm):
                                                           "pattern": "[0-9 ]*", "autofocus": True}))
 
 
+class PasswordForm(BootstrapForm):
+    """The current password, asked again before the second factor is set up or removed: a
+    stolen session alone must not be able to bind the account to another phone."""
+
+    password = forms.CharField(label=gettext_lazy("Your current password"), strip=False,
+                               widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}))
+
+
+class RemoveForm(TokenForm, PasswordForm):
+    pass
+
+
 class ConfirmForm(BootstrapForm):
     confirm = forms.BooleanField(label=gettext_lazy("I have checked who is asking and confirm this action"),
                                  required=True)
@@ -50,7 +62,7 @@ def account_security(request):
     return _security_page(request)
 
 
-def _security_page(request, token_form=None, status=200):
+def _security_page(request, token_form=None, status=200, password_form=None):
     user = request.user
     device = otp.confirmed_device(user)
     pending = None if device else otp.pending_device(user)
@@ -61,6 +73,7 @@ def _security_page(request, token_form=None, status=200):
         "device": device,
         "pending": pending,
         "token_form": token_form or TokenForm(),
+        "password_form": password_form or PasswordForm(),
     }
     if pending is not None:
         context["qr"] = otp.qr_data_uri(otp.provisioning_uri(pending))
@@ -73,6 +86,14 @@ def _security_page(request, token_form=None, status=200):
 def otp_setup(request):
     if not otp.otp_eligible(request.user):
         raise Http404
+    form = PasswordForm(request.POST)
+    if not (form.is_valid() and security.reauthenticate(request, form.cleaned_data["password"],
+                                                        purpose="otp_setup")):
+        # Counted by the lockout like a wrong password at sign-in (axes' middleware answers 429
+        # once it is reached).
+        if form.is_valid():  # else it already says the password is required
+            form.add_error("password", _("That is not your current password: the authenticator was not set up."))
+        return _security_page(request, password_form=form, status=400)
     try:
         security.otp_enrol_start(actor=request.user)
     except NotAllowed as exc:
@@ -104,9 +125,13 @@ def otp_confirm(request):
 def otp_remove(request):
     if not otp.otp_eligible(request.user):
         raise Http404
-    form = TokenForm(request.POST)
+    form = RemoveForm(request.POST)
     try:
-        if form.is_valid() and security.otp_remove(actor=request.user, token=form.cleaned_data["token"]):
+        if not form.is_valid():
+            messages.error(request, _("Enter your current password and a current code to remove the authenticator."))
+        elif not security.reauthenticate(request, form.cleaned_data["password"], purpose="otp_remove"):
+            messages.error(request, _("That is not your current password: the authenticator was kept."))
+        elif security.otp_remove(actor=request.user, token=form.cleaned_data["token"]):
             messages.success(request, _("Your authenticator was removed: signing in asks for the password only."))
         else:
             messages.error(request, _("That code is not right: the authenticator was kept."))

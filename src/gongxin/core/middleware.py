@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import contextvars
 
+from gongxin.core.clientip import client_ip
+
 _current_ip: contextvars.ContextVar[str | None] = contextvars.ContextVar("gongxin_ip", default=None)
 
 
@@ -16,7 +18,7 @@ class AuditContextMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
-        token = _current_ip.set(request.META.get("REMOTE_ADDR") or None)
+        token = _current_ip.set(client_ip(request))
         try:
             return self.get_response(request)
         finally:
