@@ -9,7 +9,7 @@ from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
 from gongxin.core.clientip import parse_networks
-from gongxin.core.env import env_bool, env_int, env_list, env_str
+from gongxin.core.env import env_bool, env_int, env_list, env_str, secret_key_problem
 
 BASE_DIR = Path(__file__).resolve().parent
 PROJECT_DIR = Path(env_str("HOME_DIR", str(Path.cwd())))
@@ -21,6 +21,10 @@ DEMO = env_bool("DEMO", False)
 
 _INSECURE_DEV_KEY = "gongxin-insecure-development-key-do-not-use-in-production"
 SECRET_KEY = env_str("SECRET_KEY", _INSECURE_DEV_KEY if (DEBUG or DEMO) else None)
+if not (DEBUG or DEMO) and (_key_problem := secret_key_problem(SECRET_KEY)):
+    # The example file's value passes `check --deploy`: refuse it (and any obvious placeholder).
+    raise ImproperlyConfigured(f"GONGXIN_SECRET_KEY is not a usable secret: {_key_problem}. Generate one with "
+                               "python3 -c \"import secrets; print(secrets.token_urlsafe(64))\"")
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["127.0.0.1", "localhost"] if (DEBUG or DEMO) else [])
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
 
@@ -51,6 +55,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "gongxin.core.middleware.PermissionsPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "gongxin.core.middleware.LanguageMiddleware",
@@ -207,6 +212,13 @@ try:
     parse_networks(TRUSTED_PROXIES)
 except ValueError as exc:
     raise ImproperlyConfigured(f"GONGXIN_TRUSTED_PROXIES: {exc}") from None
+
+# Permissions-Policy on every response (core.middleware.PermissionsPolicyMiddleware): browser
+# features no page needs, denied to every origin ("self" would go in the list to allow one).
+PERMISSIONS_POLICY = {feature: [] for feature in (
+    "accelerometer", "autoplay", "camera", "display-capture", "encrypted-media", "fullscreen", "geolocation",
+    "gyroscope", "magnetometer", "microphone", "midi", "payment", "picture-in-picture", "publickey-credentials-get",
+    "screen-wake-lock", "serial", "usb", "xr-spatial-tracking")}
 
 # Content-Security-Policy on every response (django-csp): everything from this origin only,
 # no inline script or style, no framing. Assets are served locally (DESIGN.md), so nothing

@@ -51,3 +51,33 @@ def env_list(name: str, default: list[str]) -> list[str]:
     if value is None:
         return default
     return [item.strip() for item in value.split(",") if item.strip()]
+
+
+# Secret keys that are known to the world: the repository's own examples and development key,
+# and what people type when a template says "put your secret here". Matched case-insensitively,
+# ignoring separators; see ``secret_key_problem``.
+KNOWN_PLACEHOLDER_SECRETS = {
+    "REPLACE-with-a-random-string-of-at-least-fifty-characters-0123456789",  # deploy/production.env.example
+    "gongxin-insecure-development-key-do-not-use-in-production",  # settings.py's debug/demo key
+    "secret", "secretkey", "changeme", "changethis", "password", "django", "gongxin", "xxx", "todo",
+}
+_PLACEHOLDER_WORDS = ("replace", "changeme", "changethis", "placeholder", "insecure", "yoursecret", "example",
+                      "donotuse", "fillin")
+
+
+def _squash(text: str) -> str:
+    return "".join(ch for ch in text.lower() if ch.isalnum())
+
+
+def secret_key_problem(key: str) -> str | None:
+    """Why ``key`` must not be a production secret key (a known or obvious placeholder), or None.
+    Django's own ``check --deploy`` only warns about short keys; a published one passes it."""
+    squashed = _squash(key)
+    if squashed in {_squash(k) for k in KNOWN_PLACEHOLDER_SECRETS}:
+        return "it is a published example or placeholder"
+    for word in _PLACEHOLDER_WORDS:
+        if word in squashed:
+            return f"it contains {word!r}, so it is a placeholder"
+    if len(set(key)) < 5:
+        return "it has fewer than five different characters"
+    return None

@@ -49,3 +49,22 @@ class LanguageMiddleware:
         response = self.get_response(request)
         response.headers.setdefault("Content-Language", lang)
         return response
+
+
+class PermissionsPolicyMiddleware:
+    """``Permissions-Policy`` on every response (settings.PERMISSIONS_POLICY): the platform uses
+    no camera, microphone, location, payment or USB device, so no page, nor anything injected
+    into one, may ask the browser for them. Django's SecurityMiddleware has no setting for it."""
+
+    def __init__(self, get_response):
+        from django.conf import settings
+
+        self.get_response = get_response
+        self.value = ", ".join(f"{feature}=({' '.join(allow)})"
+                               for feature, allow in getattr(settings, "PERMISSIONS_POLICY", {}).items())
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        if self.value:
+            response.headers.setdefault("Permissions-Policy", self.value)
+        return response
