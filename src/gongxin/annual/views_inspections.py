@@ -28,7 +28,7 @@ from gongxin.annual.models import (
     RectificationStatus,
 )
 from gongxin.core.exports import export_request
-from gongxin.core.forms import form_add_errors
+from gongxin.core.forms import DateField, form_add_errors
 from gongxin.registry.models import OrgStatus, OrgSubtype, OrgType
 from gongxin.registry.policy import policy_for
 from gongxin.registry.views import paginate
@@ -108,7 +108,7 @@ class ResultForm(BootstrapForm):
     result = forms.ChoiceField(label=gettext_lazy("Result"),
                                choices=[c for c in InspectionResult.choices if c[0] != InspectionResult.PENDING])
     findings = forms.CharField(label=gettext_lazy("Findings"), required=False, widget=forms.Textarea(attrs={"rows": 4}))
-    inspected_on = forms.DateField(label=gettext_lazy("Inspected on"), required=False,
+    inspected_on = DateField(label=gettext_lazy("Inspected on"), required=False,
                                    widget=forms.DateInput(attrs={"type": "date"}),
                                    help_text=gettext_lazy("Empty: today."))
     version = forms.IntegerField(widget=forms.HiddenInput)
@@ -116,7 +116,7 @@ class ResultForm(BootstrapForm):
 
 class RectificationForm(BootstrapForm):
     requirements = forms.CharField(label=gettext_lazy("Requirements"), widget=forms.Textarea(attrs={"rows": 5}))
-    issued_on = forms.DateField(label=gettext_lazy("Issued on"), required=False,
+    issued_on = DateField(label=gettext_lazy("Issued on"), required=False,
                                 widget=forms.DateInput(attrs={"type": "date"}), help_text=gettext_lazy("Empty: today."))
     working_days = forms.IntegerField(label=gettext_lazy("Time limit (working days)"), required=False, min_value=1,
                                       max_value=365)
@@ -125,7 +125,7 @@ class RectificationForm(BootstrapForm):
 class CompleteForm(BootstrapForm):
     follow_up = forms.CharField(label=gettext_lazy("Follow-up: how the rectification was verified"),
                                 widget=forms.Textarea(attrs={"rows": 4}))
-    completed_on = forms.DateField(label=gettext_lazy("Completed on"), required=False,
+    completed_on = DateField(label=gettext_lazy("Completed on"), required=False,
                                    widget=forms.DateInput(attrs={"type": "date"}), help_text=gettext_lazy("Empty: today."))
 
 

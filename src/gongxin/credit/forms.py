@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from gongxin.core import uscc as uscc_mod
+from gongxin.core.forms import DateField
 from gongxin.credit.models import CreditList, PenaltyKind, RecordKind
 
 ENDING_KINDS = (PenaltyKind.REGISTRATION_CANCELLED, PenaltyKind.CERTIFICATE_REVOKED)
@@ -35,7 +36,7 @@ class BootstrapForm(forms.Form):
 
 
 def _date(label, **kwargs):
-    return forms.DateField(label=label, widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"), **kwargs)
+    return DateField(label=label, widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"), **kwargs)
 
 
 def _text(label, rows=4, **kwargs):

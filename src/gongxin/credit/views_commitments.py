@@ -15,7 +15,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods
 
 from gongxin.accounts.models import Role
-from gongxin.core.forms import form_add_errors
+from gongxin.core.forms import DateField, form_add_errors
 from gongxin.core.models import Region, RegionLevel
 from gongxin.credit.commitments import (
     commitment_sign,
@@ -57,7 +57,7 @@ class TextForm(BootstrapForm):
     title = forms.CharField(label=gettext_lazy("Title"), max_length=128, initial="社会组织诚信自律承诺书")
     body = forms.CharField(label=gettext_lazy("Text"), max_length=20000, widget=forms.Textarea(attrs={"rows": 14}),
                            help_text=gettext_lazy("What organizations commit to, one undertaking per paragraph."))
-    effective_from = forms.DateField(label=gettext_lazy("In force from"),
+    effective_from = DateField(label=gettext_lazy("In force from"),
                                      widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
     confirm = forms.BooleanField(label=gettext_lazy("I confirm: a published text cannot be edited; a later text "
                                                     "supersedes it."))

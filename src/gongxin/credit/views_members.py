@@ -21,7 +21,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods
 
 from gongxin.accounts.models import Role
-from gongxin.core.forms import form_add_errors
+from gongxin.core.forms import DateField, form_add_errors
 from gongxin.core.uploads import body_exceeds
 from gongxin.credit import member_files as mf
 from gongxin.credit.member_files_xlsx import MAX_ROWS, MAX_UPLOAD_BYTES, export_workbook, template_workbook
@@ -52,7 +52,7 @@ class MemberFileForm(forms.Form):
                                            widget=forms.Textarea(attrs=TEXTAREA))
     rating = forms.ChoiceField(label=gettext_lazy("Reputation rating"), choices=ReputationRating.choices,
                                widget=forms.RadioSelect(attrs={"class": "form-check-input"}))
-    rated_on = forms.DateField(label=gettext_lazy("Rated on"),
+    rated_on = DateField(label=gettext_lazy("Rated on"),
                                widget=forms.DateInput(attrs={"class": "form-control", "type": "date"},
                                                       format="%Y-%m-%d"))
     notes = forms.CharField(label=gettext_lazy("Notes"), required=False, widget=forms.Textarea(attrs=TEXTAREA))

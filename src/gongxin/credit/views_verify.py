@@ -106,9 +106,9 @@ def _detail(request, report, *, error: str = "", checked: dict | None = None, st
         "status_label": CreditStatus("" if status_key == "normal" else status_key).label
         if status_key in ("normal", *CreditStatus.values) else status_key,
     }, status=status)
-    if not read_body:
-        # The oversized body was never read: close the connection rather than leave it unread.
-        response["Connection"] = "close"
+    # An oversized body (read_body=False) is left unread for the server to deal with. No
+    # "Connection: close" header: hop-by-hop headers belong to the server, and wsgiref (behind
+    # runserver) refuses one from the application by failing the whole response with a 500.
     return response
 
 

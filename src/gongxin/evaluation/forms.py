@@ -8,6 +8,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from gongxin.core import uscc as uscc_mod
+from gongxin.core.forms import DateField
 from gongxin.credit.forms import BootstrapForm
 from gongxin.evaluation.models import Grade
 
@@ -17,7 +18,7 @@ class EvaluationForm(BootstrapForm):
                            help_text=_("The organization's 18-character code, as on its certificate."))
     grade = forms.TypedChoiceField(label=_("Grade"), choices=[(g.value, g.label) for g in reversed(Grade)],
                                    coerce=int)
-    decided_on = forms.DateField(label=_("Decided on"), widget=forms.DateInput(attrs={"type": "date"},
+    decided_on = DateField(label=_("Decided on"), widget=forms.DateInput(attrs={"type": "date"},
                                                                                format="%Y-%m-%d"),
                                  help_text=_("Valid five years less a day from this date."))
     deciding_body = forms.CharField(label=_("Deciding body"), max_length=128,

@@ -57,7 +57,14 @@ def _parse_since(value: str) -> dt.datetime:
     if parsed is None:
         raise ApiError(422, "invalid", _("“since” must be an ISO 8601 date-time, e.g. 2026-03-01T00:00:00+08:00."),
                        "since")
-    return parsed if timezone.is_aware(parsed) else timezone.make_aware(parsed, timezone.get_default_timezone())
+    try:
+        parsed = parsed if timezone.is_aware(parsed) else timezone.make_aware(parsed, timezone.get_default_timezone())
+        # The database compares in UTC: near datetime.min/max the conversion overflows.
+        parsed.astimezone(dt.UTC)
+    except (OverflowError, ValueError):
+        raise ApiError(422, "invalid", _("“since” is out of range: give a date-time between the years 1 and 9999 "
+                                         "in UTC."), "since") from None
+    return parsed
 
 
 RELEASES_DOC = ("A release package (OCDS 1.1). Without `since`: the newest releases first, paged by `page`; with "

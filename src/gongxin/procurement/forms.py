@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from gongxin.core import uscc as uscc_mod
+from gongxin.core.forms import DateField
 from gongxin.credit.forms import BootstrapForm
 from gongxin.evaluation.models import Grade
 from gongxin.procurement.models import Milestone, PurchaseMethod
@@ -20,7 +21,7 @@ MONEY = {"max_digits": 14, "decimal_places": 2, "min_value": Decimal("0.01")}
 
 
 def _date(label, **kwargs):
-    return forms.DateField(label=label, widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"), **kwargs)
+    return DateField(label=label, widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"), **kwargs)
 
 
 def _text(label, rows=4, **kwargs):

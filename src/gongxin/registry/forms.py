@@ -2,6 +2,7 @@ from django import forms
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from gongxin.core.forms import DateField
 from gongxin.core.models import Region
 from gongxin.registry.models import CreditStatus, Industry, OrgStatus, OrgSubtype, OrgType
 from gongxin.registry.selectors import SearchFilters
@@ -141,5 +142,5 @@ class BranchForm(forms.Form):
                              widget=forms.Select(attrs={"class": "form-select"}))
     leader = forms.CharField(label=_("Leader"), required=False, max_length=64,
                              widget=forms.TextInput(attrs={"class": "form-control"}))
-    established_on = forms.DateField(label=_("Established on"), required=False,
+    established_on = DateField(label=_("Established on"), required=False,
                                      widget=forms.DateInput(attrs={"class": "form-control", "type": "date"}))

@@ -7,7 +7,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.db.models import Q
-from django.http import Http404, HttpResponse
+from django.http import Http404, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -176,7 +176,12 @@ def application_action(request, pk: int, action: str):
     user = request.user
     app = application_get(user, pk)
     form = DecisionForm(request.POST)
-    version = int(request.POST.get("version") or 0)
+    try:
+        version = int(request.POST.get("version") or 0)
+    except ValueError:
+        # Only a tampered form sends this: the page always carries the application's version.
+        return HttpResponseBadRequest(_("“version” must be a whole number: reload the application and try again."),
+                                      content_type="text/plain; charset=utf-8")
     try:
         if action == "submit":
             svc.application_submit(actor=user, application=app, expected_version=version)
