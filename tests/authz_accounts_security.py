@@ -26,6 +26,9 @@ EXPECTED = {
     # Nobody here has an authenticator: the step sends them on to their workspace.
     "accounts:otp_verify": ("/accounts/otp/verify/", signed_in_only(302)),
     "accounts:security_users": ("/accounts/security/users/?q=a", only({"admin": 200})),
+    # The audit chain's checkpoints: the officers' and the administrator's (no personal data in them).
+    "accounts:audit_checkpoints": ("/accounts/security/audit/",
+                                   only({"officer_zhuhai": 200, "officer_foshan": 200, "admin": 200})),
     "accounts:security_user": ("/accounts/security/users/{security_target}/", only({"admin": 200})),
     "accounts:security_user_otp_reset": ("/accounts/security/users/{security_target}/otp-reset/",
                                          signed_in_only(405)),

@@ -155,3 +155,5 @@ def _media_in_tmp(settings, tmp_path_factory):
     """Uploaded and generated files (reports, PDFs, exports) go to a temporary directory, not
     the developer's var/media."""
     settings.MEDIA_ROOT = tmp_path_factory.mktemp("media")
+    # So are the audit checkpoints the nightly run writes, and the generated OCDS bulk files.
+    settings.AUDIT_CHECKPOINT_DIR = str(tmp_path_factory.mktemp("checkpoints"))

@@ -34,7 +34,8 @@ def _check_deploy(tmp_path, **overrides):
 def test_production_env_example_passes_check_deploy_once_its_secret_is_replaced(tmp_path):
     import secrets
 
-    result = _check_deploy(tmp_path, GONGXIN_SECRET_KEY=secrets.token_urlsafe(64))
+    result = _check_deploy(tmp_path, GONGXIN_SECRET_KEY=secrets.token_urlsafe(64),
+                           GONGXIN_AUDIT_CHECKPOINT_KEY=secrets.token_urlsafe(48))
     assert result.returncode == 0, result.stdout + result.stderr
     assert "no issues" in result.stdout
 
@@ -56,6 +57,15 @@ def test_obvious_placeholders_are_refused_and_real_keys_pass(key):
     assert secret_key_problem(key) is not None
     assert secret_key_problem(secrets.token_urlsafe(64)) is None
     assert secret_key_problem("test-only-key-not-a-secret") is None  # the test settings' key
+
+
+def test_the_example_placeholder_checkpoint_key_is_refused_and_a_missing_one_warned_about(tmp_path):
+    import secrets
+
+    result = _check_deploy(tmp_path, GONGXIN_SECRET_KEY=secrets.token_urlsafe(64))
+    assert result.returncode != 0 and "GONGXIN_AUDIT_CHECKPOINT_KEY is not a usable key" in result.stderr
+    result = _check_deploy(tmp_path, GONGXIN_SECRET_KEY=secrets.token_urlsafe(64), GONGXIN_AUDIT_CHECKPOINT_KEY="")
+    assert result.returncode != 0 and "gongxin.W001" in result.stdout + result.stderr
 
 
 def test_placeholders_are_fine_in_debug_and_demo_mode(tmp_path):

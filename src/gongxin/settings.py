@@ -238,6 +238,14 @@ CONTENT_SECURITY_POLICY = {
     }
 }
 
+# Signed checkpoints of the audit chain's head (core/checkpoints.py), written nightly outside
+# the database; the HMAC key of their signatures (empty: derived from the secret key, with a
+# warning: set one of its own in production).
+AUDIT_CHECKPOINT_DIR = env_str("AUDIT_CHECKPOINT_DIR", str(VAR_DIR / "audit-checkpoints"))
+AUDIT_CHECKPOINT_KEY = env_str("AUDIT_CHECKPOINT_KEY", "")
+if AUDIT_CHECKPOINT_KEY and not (DEBUG or DEMO) and (_key_problem := secret_key_problem(AUDIT_CHECKPOINT_KEY)):
+    raise ImproperlyConfigured(f"GONGXIN_AUDIT_CHECKPOINT_KEY is not a usable key: {_key_problem}.")
+
 # Search: the longest query accepted; longer ones get HTTP 400 with a message.
 SEARCH_MAX_QUERY_LENGTH = env_int("SEARCH_MAX_QUERY_LENGTH", 100)
 PAGE_SIZE = env_int("PAGE_SIZE", 20)

@@ -33,12 +33,11 @@ from django.conf import settings
 from django.contrib.auth import authenticate
 from django.core.cache import cache
 from django.db import transaction
-from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext as _
 
 from gongxin.accounts import otp
 from gongxin.accounts.models import User
-from gongxin.core.audit import audit_record
+from gongxin.core.audit import audit_record, username_key
 from gongxin.core.clientip import client_ip
 from gongxin.core.ratelimit import window_count, worth_recording
 from gongxin.registry.applications import NotAllowed
@@ -54,15 +53,6 @@ def _require_admin(actor) -> None:
 
 
 # --- failed sign-ins in the audit log --------------------------------------------------------
-
-def username_key(username: str) -> str:
-    """The keyed hash (HMAC-SHA256) under which a failed sign-in for a username that names no
-    account is recorded: the raw text may be a password typed in the wrong box. The key is
-    ``GONGXIN_AUDIT_USERNAME_KEY``, else one derived from the secret key (rotating that changes
-    the hashes). ``gongxin audit username-hash NAME`` gives the hash of a name to look for."""
-    secret = getattr(settings, "AUDIT_USERNAME_KEY", "") or settings.SECRET_KEY
-    return salted_hmac("gongxin.audit.username", str(username), secret=secret, algorithm="sha256").hexdigest()
-
 
 def _failure_window() -> int:
     """Repeated failures are aggregated per window of the lockout's cool-off (15 minutes)."""

@@ -20,5 +20,6 @@ urlpatterns = [
          name="security_user_otp_reset"),
     path("security/users/<int:user_id>/require-password-change/",
          views_security.security_user_require_password_change, name="security_user_require_password_change"),
+    path("security/audit/", views_security.audit_checkpoints, name="audit_checkpoints"),
     path("", views.home, name="home"),
 ]

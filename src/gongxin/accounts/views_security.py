@@ -231,3 +231,28 @@ def security_user_require_password_change(request, user_id: int):
     security.password_change_require(actor=request.user, user=target)
     messages.success(request, _("%(user)s must choose a new password at their next request.") % {"user": target})
     return redirect("accounts:security_user", user_id=target.pk)
+
+
+# --- officers and administrators: the audit chain's published head ---------------------------
+
+@login_required
+@require_http_methods(["GET"])
+def audit_checkpoints(request):
+    """The signed checkpoints of the audit chain (newest first) and whether the database still
+    matches the newest: what ``gongxin audit verify`` checks, minus the walk of the whole chain
+    (the last nightly verification's result is shown instead)."""
+    from gongxin.accounts.models import Role
+    from gongxin.core.checkpoints import checkpoint_path, checkpoint_verify, checkpoints_read, key_configured
+    from gongxin.core.models import AuditEvent
+
+    user = request.user
+    if not (user.role == Role.OFFICER or user.is_platform_admin):
+        raise Http404
+    checkpoints, problems = checkpoints_read()
+    check = checkpoint_verify(count=False)  # two indexed lookups; the nightly run counts
+    last_verify = AuditEvent.objects.filter(action="audit.verify").order_by("-id").first()
+    page = paginate(request, list(reversed(checkpoints)))
+    return render(request, "accounts/audit_checkpoints.html", {
+        "page": page, "problems": problems, "check": check, "last_verify": last_verify,
+        "key_configured": key_configured(), "path": checkpoint_path() if user.is_platform_admin else None,
+    })

@@ -1,6 +1,6 @@
 """The supervision module's nightly run, in dependency order: first the facts (missing reports,
 overdue rectifications), then the dormancy scan and the credit rule engine that read them, and
-finally the audit chain's verification. Every step is idempotent, so
+finally the audit chain's verification and its signed checkpoint (core/checkpoints.py). Every step is idempotent, so
 rerunning a night (after a crash, or twice by mistake) changes nothing.
 
 Run it from cron or a systemd timer (docs/deploy.md): ``gongxin nightly`` runs it in the
@@ -17,6 +17,7 @@ from django.utils import timezone
 from django_tasks import task
 
 from gongxin.core.audit import audit_record, audit_verify
+from gongxin.core.checkpoints import checkpoint_nightly
 
 logger = logging.getLogger(__name__)
 
@@ -47,10 +48,13 @@ def nightly_run(*, today: dt.date | None = None) -> dict:
     with transaction.atomic():
         audit_record(actor=None, action="audit.verify", object_type="core.auditevent",
                      after={"checked": chain.checked, "ok": chain.ok, "broken_id": chain.broken_id})
+    # Then the chain's head is published outside the database (a truncated tail shows).
+    checkpoint = checkpoint_nightly(today=today, chain_ok=chain.ok)
     return {"today": today.isoformat(), "tasks_recovered": [r.task_id for r in recovered],
             "report_missing_facts": missing, "rectifications_overdue": overdue,
             "dormancy": dataclasses.asdict(scan), "credit": credit.counts,
-            "audit": {"checked": chain.checked, "ok": chain.ok, "broken_id": chain.broken_id, "reason": chain.reason}}
+            "audit": {"checked": chain.checked, "ok": chain.ok, "broken_id": chain.broken_id, "reason": chain.reason},
+            "audit_checkpoint": checkpoint}
 
 
 @task()

@@ -9,8 +9,10 @@ from dataclasses import dataclass
 from datetime import UTC
 from typing import Any
 
+from django.conf import settings
 from django.db import connection, transaction
 from django.utils import timezone
+from django.utils.crypto import salted_hmac
 
 from gongxin.core.bulk import insert_rows
 from gongxin.core.middleware import current_ip
@@ -28,6 +30,16 @@ _audit_locked = True
 def register_sqlite_functions(sender, connection, **kwargs):
     if connection.vendor == "sqlite":
         connection.connection.create_function("gongxin_audit_locked", 0, lambda: int(_audit_locked))
+
+
+def username_key(username: str) -> str:
+    """The keyed hash (HMAC-SHA256) under which a failed sign-in for a username that names no
+    account is recorded (accounts.security): the raw text may be a password typed in the wrong
+    box. The key is ``GONGXIN_AUDIT_USERNAME_KEY``, else one derived from the secret key
+    (rotating that changes the hashes). ``gongxin audit username-hash NAME`` gives the hash of a
+    name to look for."""
+    secret = getattr(settings, "AUDIT_USERNAME_KEY", "") or settings.SECRET_KEY
+    return salted_hmac("gongxin.audit.username", str(username), secret=secret, algorithm="sha256").hexdigest()
 
 
 def _canonical(value: Any) -> Any:
