@@ -68,7 +68,8 @@ MIDDLEWARE = [
     "gongxin.accounts.middleware.SecurityGateMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
-    "csp.middleware.CSPMiddleware",
+    # django-csp's, with script-src narrowed to the static path (core/middleware.py).
+    "gongxin.core.middleware.StaticScriptsCSPMiddleware",
     # Last, as django-axes requires: it turns a locked-out sign-in into the lockout page.
     "axes.middleware.AxesMiddleware",
     "gongxin.core.middleware.AuditContextMiddleware",
@@ -226,7 +227,7 @@ PERMISSIONS_POLICY = {feature: [] for feature in (
 CONTENT_SECURITY_POLICY = {
     "DIRECTIVES": {
         "default-src": [SELF],
-        "script-src": [SELF],
+        "script-src": [SELF],  # narrowed to <origin>/static/ per request (StaticScriptsCSPMiddleware)
         "style-src": [SELF],
         "img-src": [SELF, "data:"],
         "font-src": [SELF],

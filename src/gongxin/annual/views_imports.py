@@ -7,14 +7,14 @@ from django import forms
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.http import FileResponse, Http404, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET, require_http_methods
 
 from gongxin.annual import imports
 from gongxin.annual.models import ImportJob
-from gongxin.core.uploads import body_exceeds
+from gongxin.core.uploads import body_exceeds, download_response
 
 ERRORS_PER_PAGE = 50
 
@@ -91,4 +91,4 @@ def import_error_file(request, job_id):
     if not job.error_file:
         raise Http404(_("This import has no error file."))
     stem = job.original_name.rsplit(".", 1)[0] or "import"
-    return FileResponse(job.error_file.open("rb"), as_attachment=True, filename=f"{stem}-errors.xlsx")
+    return download_response(job.error_file, f"{stem}-errors.xlsx")

@@ -7,7 +7,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.http import FileResponse, Http404
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -21,6 +21,7 @@ from gongxin.annual.models import AnnualReport, BasicPassReason, FailReason, Rep
 from gongxin.core.audit import audit_record
 from gongxin.core.exports import export_request
 from gongxin.core.forms import form_add_errors
+from gongxin.core.uploads import download_response
 from gongxin.registry.policy import policy_for
 from gongxin.registry.views import paginate
 
@@ -133,8 +134,7 @@ def report_attachment(request, pk: int):
     if not report.financial_report:
         raise Http404
     audit_record(actor=request.user, action="annual.attachment_download", obj=report)
-    return FileResponse(report.financial_report.open("rb"), as_attachment=True,
-                        filename=f"{report.organization.uscc}-{report.year}.pdf", content_type="application/pdf")
+    return download_response(report.financial_report, f"{report.organization.uscc}-{report.year}.pdf")
 
 
 @require_POST

@@ -1,5 +1,5 @@
 from django.contrib.auth.decorators import login_required
-from django.http import FileResponse, Http404
+from django.http import Http404
 from django.shortcuts import render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
@@ -7,6 +7,7 @@ from django.views.decorators.http import require_GET
 from gongxin.core.audit import audit_record
 from gongxin.core.exports import export_job_get
 from gongxin.core.models import ExportJob
+from gongxin.core.uploads import download_response
 
 
 def page_not_found(request, exception):
@@ -30,4 +31,4 @@ def export_download(request, job_id):
     if job.status != ExportJob.Status.DONE or not job.file:
         raise Http404(_("This export is not ready."))
     audit_record(actor=request.user, action="export.download", obj=job)
-    return FileResponse(job.file.open("rb"), as_attachment=True, filename=job.file.name.rsplit("/", 1)[-1])
+    return download_response(job.file, job.file.name.rsplit("/", 1)[-1])

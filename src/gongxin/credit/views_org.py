@@ -9,7 +9,7 @@ from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.http import FileResponse, Http404
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -21,6 +21,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from gongxin.accounts.models import Role
 from gongxin.core.audit import audit_record
 from gongxin.core.forms import form_add_errors
+from gongxin.core.uploads import download_response
 from gongxin.credit import reports as credit_reports
 from gongxin.credit.commitments import commitment_text_for, signatures_of
 from gongxin.credit.forms import BootstrapForm
@@ -246,5 +247,4 @@ def report_download(request, code: str):
     if report is None or not report.file:
         raise Http404
     audit_record(actor=request.user, action="credit.report_download", obj=report)
-    return FileResponse(report.file.open("rb"), as_attachment=True, content_type="application/pdf",
-                        filename=f"credit-report-{report.organization.uscc}-{report.code}.pdf")
+    return download_response(report.file, f"credit-report-{report.organization.uscc}-{report.code}.pdf")

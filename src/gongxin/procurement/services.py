@@ -26,6 +26,7 @@ from django.utils.translation import gettext as _
 
 from gongxin.accounts.models import Role
 from gongxin.core.audit import audit_record
+from gongxin.core.uploads import safe_name, upload_check
 from gongxin.credit.models import RECORD_CATEGORY, CreditRecord, RecordKind
 from gongxin.procurement import ocds
 from gongxin.procurement.eligibility import bid_decision, check_active, check_credit
@@ -126,11 +127,16 @@ def _document(*, project: PurchaseProject, kind: str, upload, actor, bid: Bid | 
     """Store an uploaded file with its SHA-256 (the digest lets anyone check a published copy)."""
     if upload.size > MAX_DOCUMENT_BYTES:
         raise ValidationError({"documents": _("%(name)s is larger than 20 MB.") % {"name": upload.name}})
+    # PDF, images and office documents only, by content: a script must never be stored here,
+    # and the stored name carries the extension of what the file is.
+    file_kind = upload_check(upload, field="documents")
+    title = title or upload.name
+    upload.name = safe_name(upload.name, file_kind)
     digest = hashlib.sha256()
     for chunk in upload.chunks():
         digest.update(chunk)
     upload.seek(0)
-    doc = ProjectDocument(project=project, bid=bid, kind=kind, title=(title or upload.name)[:200], file=upload,
+    doc = ProjectDocument(project=project, bid=bid, kind=kind, title=title[:200], file=upload,
                           sha256=digest.hexdigest(), is_public=is_public, uploaded_by=actor)
     doc.full_clean()
     doc.save(force_insert=True)

@@ -12,7 +12,7 @@ from django import forms
 from django.conf import settings
 from django.contrib.auth.views import redirect_to_login
 from django.core.paginator import Paginator
-from django.http import FileResponse, Http404, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -22,6 +22,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from gongxin.core.exports import export_request
 from gongxin.core.models import Region
+from gongxin.core.uploads import download_response
 from gongxin.credit.views_public import region_choices
 from gongxin.procurement import exports as _exports  # noqa: F401  (registers "procurement_public_projects" here too)
 from gongxin.procurement import selectors_public as sel
@@ -168,7 +169,7 @@ def document(request, pk: int, document_pk: int):
     doc = next((d for d in project.public_documents if d.pk == document_pk), None)
     if doc is None or not doc.file:
         raise Http404(_("No such document."))
-    return FileResponse(doc.file.open("rb"), as_attachment=True, filename=doc.file.name.rsplit("/", 1)[-1])
+    return download_response(doc.file, doc.file.name.rsplit("/", 1)[-1])
 
 
 class StatsFilterForm(forms.Form):

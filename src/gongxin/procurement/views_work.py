@@ -13,7 +13,7 @@ from urllib.parse import urlencode
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.http import FileResponse, Http404
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -22,7 +22,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from gongxin.accounts.models import Role
 from gongxin.core.exports import export_request
 from gongxin.core.forms import form_add_errors
-from gongxin.core.uploads import body_exceeds
+from gongxin.core.uploads import body_exceeds, download_response
 from gongxin.procurement import selectors as sel
 from gongxin.procurement import services
 from gongxin.procurement.eligibility import bid_decision
@@ -487,7 +487,7 @@ def evaluation_assign(request, pk: int):
 @require_GET
 def document_download(request, pk: int):
     doc = sel.document_get(actor=request.user, pk=pk)
-    return FileResponse(doc.file.open("rb"), as_attachment=True, filename=doc.file.name.rsplit("/", 1)[-1])
+    return download_response(doc.file, doc.file.name.rsplit("/", 1)[-1])
 
 
 # --- evaluations -----------------------------------------------------------------------------
