@@ -28,4 +28,7 @@ def setup(actors) -> dict:
     project.ocid = ocds.ocid_for(project)
     project.save(update_fields=["ocid"])
     ocds.release_publish(project=project, tag="tender", when=dt.datetime(2026, 3, 2, 9, tzinfo=dt.UTC))
+    from gongxin.procurement.ocds_bulk import bulk_build
+
+    bulk_build()  # the bulk download is a generated file
     return {"ocds_ocid": project.ocid}

@@ -157,3 +157,4 @@ def _media_in_tmp(settings, tmp_path_factory):
     settings.MEDIA_ROOT = tmp_path_factory.mktemp("media")
     # So are the audit checkpoints the nightly run writes, and the generated OCDS bulk files.
     settings.AUDIT_CHECKPOINT_DIR = str(tmp_path_factory.mktemp("checkpoints"))
+    settings.OCDS_BULK_DIR = str(tmp_path_factory.mktemp("ocds-bulk"))

@@ -65,6 +65,9 @@ def data(actors, listed, lifecycle):  # noqa: F811
     FunctionTransfer.objects.create(function=function, organization=actors["org_a"],
                                     department=actors["purchaser"].department, started_on=dt.date(2026, 2, 1),
                                     guidance_until=dt.date(2029, 1, 31))
+    from gongxin.procurement.ocds_bulk import bulk_build
+
+    bulk_build()  # deployed, the bulk download files exist (docs/deploy.md, step 3)
     return {"actors": actors, "ocid": lifecycle.ocid}
 
 

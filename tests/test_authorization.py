@@ -93,8 +93,11 @@ def world_media(tmp_path_factory):
 
 @pytest.fixture(autouse=True)
 def _media_in_tmp(settings, world_media):
-    """The files the parts' setups store (reports, PDFs) live as long as the module's objects."""
+    """The files the parts' setups store (reports, PDFs, the OCDS bulk files) live as long as
+    the module's objects."""
     settings.MEDIA_ROOT = world_media
+    settings.OCDS_BULK_DIR = str(world_media / "ocds-bulk")
+    settings.AUDIT_CHECKPOINT_DIR = str(world_media / "checkpoints")
 
 
 @pytest.fixture(scope="module")
@@ -102,7 +105,8 @@ def world(django_db_setup, django_db_blocker, world_media):
     """The actors and every part's objects, built once for the module (hundreds of cases each
     used to build them again) inside a transaction rolled back at the end; each test runs in a
     savepoint within it, so what a POST changes is undone before the next case."""
-    with override_settings(MEDIA_ROOT=world_media), django_db_blocker.unblock(), transaction.atomic():
+    with override_settings(MEDIA_ROOT=world_media, OCDS_BULK_DIR=str(world_media / "ocds-bulk")), \
+            django_db_blocker.unblock(), transaction.atomic():
         actors = build_actors(org_factory())
         yield actors, url_values(actors)
         transaction.set_rollback(True)

@@ -263,6 +263,9 @@ SITE_URL = env_str("SITE_URL", "")
 # The OCDS schema zip libcoveocds validates against offline (tests, `gongxin ocds validate`):
 # empty = the workspace's ../shared/ocds/standard-1__1__5.zip beside the checkout.
 OCDS_STANDARD_ZIP = env_str("OCDS_STANDARD_ZIP", "")
+# Where the generated OCDS bulk files live (procurement/ocds_bulk.py): rebuilt by the task worker
+# when releases are published, served with ETag / Last-Modified.
+OCDS_BULK_DIR = env_str("OCDS_BULK_DIR", str(VAR_DIR / "ocds-bulk"))
 
 # CJK TrueType fonts embedded in every PDF (core/pdf.py): a path each, empty = auto-detect
 # Debian's fonts-wqy-microhei (body) and fonts-arphic-gbsn00lp (titles, a Song face).

@@ -465,7 +465,10 @@ def test_a_malformed_since_is_refused_in_the_house_shape(client, db):
     assert response.json()["error"]["field"] == "since"
 
 
-def test_the_bulk_download_streams_a_valid_package(client, lifecycle, many_releases):
+def test_the_bulk_download_serves_the_generated_valid_package(client, lifecycle, many_releases):
+    from gongxin.procurement.ocds_bulk import bulk_build
+
+    bulk_build()
     response = client.get("/api/v1/ocds/bulk")
     assert response.status_code == 200 and response.streaming
     assert response["Content-Disposition"] == 'attachment; filename="ocds-releases.json"'
@@ -508,3 +511,54 @@ def test_the_command_backfills(world):
     stdout = StringIO()
     call_command("ocds", "backfill", stdout=stdout)
     assert stdout.getvalue().strip() == "1 releases created"
+
+
+# --- The bulk download as a generated file ---------------------------------------------------
+
+
+def test_the_bulk_file_is_built_once_and_answers_304_to_a_client_that_has_it(client, many_releases):
+    from django_tasks_db.models import DBTaskResult
+
+    from gongxin.procurement.ocds_bulk import bulk_build, bulk_dir
+
+    not_yet = client.get("/api/v1/ocds/bulk")
+    assert not_yet.status_code == 503 and not_yet["Retry-After"] == "300"
+    assert not_yet.json()["error"]["code"] == "bulk_not_ready"
+    assert DBTaskResult.objects.filter(task_path__endswith="ocds_bulk_refresh").count() == 1  # queued once
+    client.get("/api/v1/ocds/bulk")
+    assert DBTaskResult.objects.filter(task_path__endswith="ocds_bulk_refresh").count() == 1  # not again
+
+    bulk_build()
+    assert sorted(p.name for p in bulk_dir().iterdir()) == ["manifest.json", "ocds-releases-2026.json",
+                                                            "ocds-releases.json"]
+    first = client.get("/api/v1/ocds/bulk")
+    assert first.status_code == 200 and first["ETag"] and first["Last-Modified"]
+    assert len(json.loads(b"".join(first.streaming_content))["releases"]) == 25
+    again = client.get("/api/v1/ocds/bulk", HTTP_IF_NONE_MATCH=first["ETag"])
+    assert again.status_code == 304 and again.content == b""
+    since = client.get("/api/v1/ocds/bulk", HTTP_IF_MODIFIED_SINCE=first["Last-Modified"])
+    assert since.status_code == 304
+    assert client.get("/api/v1/ocds/bulk", HTTP_IF_NONE_MATCH='"other"').status_code == 200
+    # A year without releases: an empty package; a year with some: its file.
+    assert json.loads(client.get("/api/v1/ocds/bulk?year=2030").content)["releases"] == []
+    year = client.get("/api/v1/ocds/bulk?year=2026")
+    assert year["Content-Disposition"] == 'attachment; filename="ocds-releases-2026.json"'
+
+
+def test_a_new_release_queues_a_rebuild_while_the_previous_file_is_served(client, world, many_releases):
+    from django.core.cache import cache
+    from django_tasks_db.models import DBTaskResult
+
+    from gongxin.procurement.ocds_bulk import bulk_build
+
+    bulk_build()
+    client.get("/api/v1/ocds/bulk")
+    assert not DBTaskResult.objects.exists()  # fresh: nothing to do
+    ocds.release_publish(project=make_project(world), tag="tender", when=at(dt.date(2026, 6, 1)))
+    cache.clear()
+    stale = client.get("/api/v1/ocds/bulk")
+    assert stale.status_code == 200
+    assert len(json.loads(b"".join(stale.streaming_content))["releases"]) == 25  # the previous build
+    assert DBTaskResult.objects.filter(task_path__endswith="ocds_bulk_refresh").count() == 1
+    bulk_build()  # what the queued task does
+    assert len(json.loads(b"".join(client.get("/api/v1/ocds/bulk").streaming_content))["releases"]) == 26

@@ -10,7 +10,7 @@ import json
 from urllib.parse import urlencode
 
 from django.db.models import Q
-from django.http import HttpResponse, StreamingHttpResponse
+from django.http import FileResponse, HttpResponse
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
@@ -116,18 +116,38 @@ def ocds_record(request, ocid: str):
     return _json(package)
 
 
-@router.get("/ocds/bulk", response={200: dict, 422: ErrorOut}, auth=None,
+@router.get("/ocds/bulk", response={200: dict, 304: None, 422: ErrorOut, 503: ErrorOut}, auth=None,
             summary="Bulk download: every release as one release package",
-            description="A streamed release package (attachment) of every release, oldest first, or of the "
-                        "releases dated in `year` (Asia/Shanghai).")
+            description="A release package (attachment) of every release, oldest first, or of the releases dated in "
+                        "`year` (Asia/Shanghai): a generated file, rebuilt when releases are published, with an ETag "
+                        "and Last-Modified (If-None-Match / If-Modified-Since answer 304). 503 with Retry-After "
+                        "while the first build is being made.")
 def ocds_bulk(request, year: int | None = Query(None, ge=2000, le=2100, description="Releases dated in this year")):
-    qs = OcdsRelease.objects.all()
-    name = "ocds-releases"
-    if year:
-        tz = timezone.get_default_timezone()
-        qs = qs.filter(date__gte=dt.datetime(year, 1, 1, tzinfo=tz), date__lt=dt.datetime(year + 1, 1, 1, tzinfo=tz))
-        name += f"-{year}"
-    body = ocds.stream_release_package(ocds.stored_release_texts(qs), uri=request.build_absolute_uri())
-    response = StreamingHttpResponse(body, content_type="application/json")
-    response["Content-Disposition"] = f'attachment; filename="{name}.json"'
+    from django.utils.cache import get_conditional_response
+    from django.utils.http import http_date
+
+    from gongxin.procurement import ocds_bulk as bulk
+
+    path, _fresh = bulk.bulk_file(year)
+    name = bulk.file_name(year)
+    if path is None:
+        if bulk.manifest() is None:
+            response = _json({"error": {"code": "bulk_not_ready", "field": None, "message": _(
+                "The bulk file is being prepared; try again in a few minutes.")}}, status=503)
+            response["Retry-After"] = "300"
+            return response
+        # A year without releases: an empty package, small enough to make here.
+        response = HttpResponse(json.dumps(ocds.release_package([], request.build_absolute_uri()),
+                                           ensure_ascii=False), content_type="application/json")
+        response["Content-Disposition"] = f'attachment; filename="{name}"'
+        return response
+    stat = path.stat()
+    etag = f'"{stat.st_mtime_ns:x}-{stat.st_size:x}"'
+    not_modified = get_conditional_response(request, etag=etag, last_modified=int(stat.st_mtime))
+    if not_modified is not None:
+        return not_modified
+    response = FileResponse(open(path, "rb"), as_attachment=True, filename=name, content_type="application/json")
+    response["ETag"] = etag
+    response["Last-Modified"] = http_date(stat.st_mtime)
+    response["Cache-Control"] = "public, max-age=300"
     return response

@@ -1,7 +1,8 @@
 """``gongxin ocds export --out FILE [--year Y]``: write every published release (or a year's)
 as one release package, streamed; ``gongxin ocds validate FILE``: check a release or record
 package with libcoveocds against the offline OCDS 1.1.5 schema (exit 1 on any error);
-``gongxin ocds backfill``: create the releases that existing projects' state implies."""
+``gongxin ocds backfill``: create the releases that existing projects' state implies;
+``gongxin ocds bulk``: build the bulk download files now."""
 
 import datetime as dt
 import json
@@ -25,6 +26,7 @@ class Command(BaseCommand):
         va = sub.add_parser("validate", help="Validate a release or record package with libcoveocds (offline).")
         va.add_argument("file")
         sub.add_parser("backfill", help="Create the releases implied by projects that have none yet.")
+        sub.add_parser("bulk", help="Build the bulk download files (all releases, one per year) now.")
 
     def handle(self, *args, action, **options):
         getattr(self, f"_{action}")(**options)
@@ -66,6 +68,12 @@ class Command(BaseCommand):
             sys.exit(1)
         self.stdout.write(f"{file}: valid OCDS {result.get('version_used')} {kind} package ({count} {kind}s, "
                           f"schema {ocds.standard_zip_path().name})")
+
+    def _bulk(self, **options):
+        from gongxin.procurement.ocds_bulk import bulk_build, bulk_dir
+
+        built = bulk_build()
+        self.stdout.write(f"{bulk_dir()}: built up to release {built['last_release_id']}, years {built['years']}")
 
     def _backfill(self, **options):
         created = ocds.releases_backfill()
