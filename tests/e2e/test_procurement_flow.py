@@ -152,8 +152,8 @@ def test_department_publicizes_qualified_org_applies_award_is_public(live_server
     page.screenshot(path=str(SHOTS / "procurement-bid-refused.png"), full_page=True)
     context.close()
 
-    # 4. Procurement starts (the live server runs in this process): the department awards.
-    start = project.procurement_starts_on
+    # 4. Applications have closed (the live server runs in this process): the department awards.
+    start = project.bid_deadline + dt.timedelta(days=1)
     time_machine.move_to(dt.datetime(start.year, start.month, start.day, 9, 30, tzinfo=SHANGHAI))
     context, page = _context(browser, live_server, violations, "purchaser_e2e")  # the session timed out
     page.goto(f"{live_server.url}/procurement/work/projects/")

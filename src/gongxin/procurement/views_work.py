@@ -24,7 +24,7 @@ from gongxin.core.exports import export_request
 from gongxin.core.forms import form_add_errors
 from gongxin.core.uploads import body_exceeds
 from gongxin.procurement import selectors as sel
-from gongxin.procurement import services
+from gongxin.procurement import services, steps
 from gongxin.procurement.eligibility import bid_decision
 from gongxin.procurement.forms import (
     AssignForm,
@@ -237,17 +237,19 @@ def _workspace(request, project, *, status=200, **forms):
         # The checks again, as the award will run them (a listing since the bid shows here).
         for bid in submitted:
             bid.today = bid_decision(bid.organization, project, today)
-        ctx["award_open"] = today >= project.procurement_starts_on
+        ctx["award_decision"] = steps.may_award(user, project, today)
         ctx["award_form"] = forms.get("award_form") or AwardForm(initial=version, bids=submitted)
         ctx["unsuccessful_form"] = forms.get("unsuccessful_form") or ReasonForm(initial=version,
                                                                                 prefix="unsuccessful")
     if is_department and project.status == ProjectStatus.CONTRACTED:
         ctx["milestone_form"] = forms.get("milestone_form") or MilestoneForm(prefix="milestone")
+        ctx["milestone_decision"] = steps.may_mark_milestone(user, project, contract, today)
+        ctx["complete_decision"] = steps.may_complete(user, project, contract, today)
         for m in ctx["milestones"]:
             if m.status == Milestone.Status.PENDING:
                 m.form = MilestoneMarkForm(initial={"done_on": today}, prefix=f"m{m.pk}")
         ctx["complete_form"] = forms.get("complete_form") or CompleteForm(
-            initial={**version, "completed_on": today}, prefix="complete")
+            initial={**version, "completed_on": contract.ends_on if contract else today}, prefix="complete")
     if (is_department or is_awarded_org) and project.status == ProjectStatus.CONTRACTED:
         ctx["tracking_form"] = forms.get("tracking_form") or TrackingForm(
             prefix="tracking", milestones=project.milestones.all())
