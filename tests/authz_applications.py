@@ -38,8 +38,9 @@ POSTS = {
     # Only an organization's own user files branches (for its own organization).
     "registry:branch_file": ("/applications/branches/", {"name": "珠海分会", "kind": "branch"},
                              only({"org_user_a": 302, "org_user_b": 302})),
-    # Who can see the application gets the answer on its page (302: approved, or refused with a
-    # message: the founder cannot approve); the rest get 404.
+    # Who can see the application gets an answer: the deciding officer the confirmation page
+    # (200, nothing changed yet), the founder a refusal on the application's page (302); the
+    # rest get 404.
     "registry:application_action": ("/applications/{application}/approve/", {"version": 2},
-                                    only({"founder": 302, "officer_zhuhai": 302, "admin": 302})),
+                                    only({"founder": 302, "officer_zhuhai": 200, "admin": 200})),
 }

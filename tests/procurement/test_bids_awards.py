@@ -10,6 +10,7 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.utils import translation
 
+from gongxin.core.models import AuditEvent
 from gongxin.procurement import ocds, services, steps
 from gongxin.procurement.models import (
     Bid,
@@ -21,6 +22,7 @@ from gongxin.procurement.models import (
 )
 from gongxin.registry.applications import NotAllowed
 from gongxin.registry.services import StaleEdit
+from tests.confirming import confirm_post, confirmation_fields
 from tests.procurement.factories_projects import (
     TODAY,
     at,
@@ -276,7 +278,7 @@ def test_an_organization_listed_after_bidding_is_refused_at_the_award_with_that_
     client = en("purchaser")
     html = client.get(f"{W}/projects/{project.pk}/").content.decode()
     assert 'data-testid="ineligible-now"' in html
-    response = client.post(f"{W}/projects/{project.pk}/award/", {
+    response = confirm_post(client, f"{W}/projects/{project.pk}/award/", {
         "bid": b.pk, "amount": "480000", "reason": "评分第一", "version": project.version}, follow=True)
     assert "abnormal" in response.content.decode().lower()
     project.refresh_from_db()
@@ -356,3 +358,31 @@ def test_the_workspace_shows_bids_with_their_checks(actors, en):
     html = en("purchaser").get(f"{W}/projects/{project.pk}/").content.decode()
     assert actors["org_a"].name in html and 'data-testid="check-qualified"' in html
     assert 'data-testid="award-not-yet"' in html  # before the procurement start
+
+
+def test_the_award_asks_for_confirmation_with_a_summary_and_a_double_submit_awards_once(actors, en, time_machine):
+    project = publicized(actors)
+    qualify(actors["org_a"])
+    b = bid(actors, project)
+    project.refresh_from_db()
+    at(time_machine, award_day(project))
+    client = en("purchaser")
+    url = f"{W}/projects/{project.pk}/award/"
+    data = {"bid": b.pk, "amount": "480000", "reason": "评分第一", "version": project.version}
+    page = client.post(url, data)
+    html = page.content.decode()
+    assert page.status_code == 200 and 'data-testid="confirmation"' in html
+    assert actors["org_a"].name in html and "480,000.00" in html and "评分第一" in html
+    assert 'data-testid="confirmation-irreversible"' in html and 'data-testid="confirm-back"' in html
+    project.refresh_from_db()
+    assert project.status == ProjectStatus.PUBLICIZED  # the first POST changed nothing
+    fields = {}
+    for name, value in confirmation_fields(html):
+        fields.setdefault(name, []).append(value)
+    first = client.post(url, fields)
+    assert first.status_code == 302
+    project.refresh_from_db()
+    assert project.status == ProjectStatus.AWARDED
+    again = client.post(url, fields, follow=True)  # the double click
+    assert "already done" in again.content.decode()
+    assert AuditEvent.objects.filter(action="procurement.project_award").count() == 1

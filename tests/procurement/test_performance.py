@@ -16,6 +16,7 @@ from gongxin.procurement import services, steps
 from gongxin.procurement.models import FunctionTransferStatus, IndicatorSet, PerformanceRating, ProjectStatus
 from gongxin.registry.applications import NotAllowed
 from gongxin.registry.services import StaleEdit
+from tests.confirming import confirm_post
 from tests.procurement.factories_projects import TODAY, at, completed, contracted, transferable_function
 
 pytestmark = pytest.mark.django_db
@@ -165,8 +166,14 @@ def test_an_assigned_third_party_evaluator_scores_and_the_department_does_not(ac
     page = en("evaluator").get(f"{W}/evaluations/{evaluation.pk}/")
     assert page.status_code == 200 and 'data-testid="evaluation-form"' in page.content.decode()
     data = {f"score_{k}": v for k, v in FULL.items()}
-    response = en("evaluator").post(f"{W}/evaluations/{evaluation.pk}/", {
-        **data, "score_output": "10", "comments": "产出不足", "version": evaluation.version})
+    client = en("evaluator")
+    url = f"{W}/evaluations/{evaluation.pk}/"
+    posted = {**data, "score_output": "10", "comments": "产出不足", "version": evaluation.version}
+    asked = client.post(url, posted).content.decode()
+    assert 'data-testid="confirmation"' in asked and "80.00" in asked and "Good" in asked
+    evaluation.refresh_from_db()
+    assert evaluation.status == "assigned"  # not yet: the confirmation page changed nothing
+    response = confirm_post(client, url, posted)
     assert response.status_code == 302
     evaluation.refresh_from_db()
     assert evaluation.total == Decimal("80.00") and evaluation.rating == "good"

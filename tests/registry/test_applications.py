@@ -8,6 +8,7 @@ import subprocess
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.utils import translation
 
 from gongxin.core import uscc
 from gongxin.core.models import AuditEvent, Region
@@ -22,6 +23,7 @@ from gongxin.registry.models import (
     OrgStatus,
 )
 from gongxin.registry.services import StaleEdit
+from tests.confirming import confirm_post
 
 pytestmark = pytest.mark.django_db
 
@@ -179,10 +181,37 @@ def test_deregistration_approval_in_the_browser_needs_the_confirmation(actors, c
                                data={"reason": "会员大会决议解散"})
     app = svc.application_submit(actor=actors["org_user_a"], application=app, expected_version=1)
     client.force_login(actors["officer_zhuhai"])
-    client.post(f"/applications/{app.pk}/approve/", {"version": 2})
+    page = client.post(f"/applications/{app.pk}/approve/", {"version": 2}).content.decode()
+    assert 'data-testid="confirmation"' in page
     assert Organization.objects.get(pk=actors["org_a"].pk).status == OrgStatus.ACTIVE
-    client.post(f"/applications/{app.pk}/approve/", {"version": 2, "confirm": "yes"})
+    confirm_post(client, f"/applications/{app.pk}/approve/", {"version": 2})
     assert Organization.objects.get(pk=actors["org_a"].pk).status == OrgStatus.DEREGISTERED
+
+
+def test_approving_an_establishment_asks_first_and_says_a_code_and_certificate_are_issued(actors, client):
+    app = _apply(actors)
+    client.force_login(actors["officer_zhuhai"])
+    with translation.override("en"):
+        client.cookies["django_language"] = "en"
+        page = client.post(f"/applications/{app.pk}/approve/", {"version": 2})
+    html = page.content.decode()
+    assert page.status_code == 200 and 'data-testid="confirmation"' in html
+    assert "unified social credit code" in html and "cannot be undone" in html
+    assert "珠海市民政局" in html or "民政局" in html  # the bureau, not the region
+    assert Organization.objects.count() == 3  # nothing registered yet
+    response = confirm_post(client, f"/applications/{app.pk}/approve/", {"version": 2})
+    assert response.status_code == 302 and Organization.objects.count() == 4
+
+
+def test_withdrawing_an_application_asks_first(actors, client):
+    app = _apply(actors)
+    client.force_login(actors["founder"])
+    assert 'data-testid="confirmation"' in client.post(f"/applications/{app.pk}/withdraw/").content.decode()
+    app.refresh_from_db()
+    assert app.status == ApplicationStatus.SUBMITTED
+    confirm_post(client, f"/applications/{app.pk}/withdraw/")
+    app.refresh_from_db()
+    assert app.status == ApplicationStatus.WITHDRAWN
 
 
 def test_branch_is_filed_at_once_published_and_audited(actors, client):

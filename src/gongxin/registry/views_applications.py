@@ -9,6 +9,7 @@ from django.core.exceptions import ValidationError
 from django.db.models import Q
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -16,13 +17,20 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from gongxin.accounts.models import Role
 from gongxin.core.audit import audit_record
+from gongxin.core.confirm import Confirmation, confirmable, confirmation
 from gongxin.core.forms import form_add_errors
 from gongxin.core.models import Region
 from gongxin.core.workdays import workdays_left
 from gongxin.registry import applications as svc
 from gongxin.registry.forms import APPLICATION_FORMS, BranchForm, DecisionForm
-from gongxin.registry.models import ApplicationKind, ApplicationStatus, Organization, RegistrationApplication
-from gongxin.registry.selectors import jurisdiction_q, region_prefix_filter
+from gongxin.registry.models import (
+    ApplicationKind,
+    ApplicationStatus,
+    Organization,
+    RegistrationApplication,
+    authority_name,
+)
+from gongxin.registry.selectors import jurisdiction_q, officer_manages, region_prefix_filter
 from gongxin.registry.views import paginate
 
 
@@ -169,14 +177,64 @@ def application_items(app: RegistrationApplication) -> list[tuple[str, object]]:
     return out
 
 
+def _decision_confirmation(app: RegistrationApplication, action: str, reasons: str) -> Confirmation:
+    """What approving, rejecting or withdrawing this application will do, for its confirmation page."""
+    back = reverse("registry:application_detail", args=[app.pk])
+    name = app.data.get("name") or (app.organization.name if app.organization else "")
+    facts = [(_("Application"), f"{app.get_kind_display()} #{app.pk}"), (_("Organization"), name),
+             (_("Registration authority"), authority_name(app.registration_authority))]
+    if action == "withdraw":
+        return Confirmation(
+            title=_("Withdraw the application"), button=_("Withdraw the application"), back_url=back, danger=True,
+            facts=facts, effects=[_("The registration authority stops examining it; the decision deadline lapses.")],
+            irreversible=_("A withdrawn application cannot be submitted again: a new application starts over."))
+    if action == "reject":
+        return Confirmation(
+            title=_("Reject the application"), button=_("Reject"), back_url=back, danger=True,
+            facts=[*facts, (_("Reasons for rejection"), reasons)],
+            effects=[_("The applicant sees the decision and your reasons.")],
+            irreversible=_("A rejection is final for this application; the applicant may apply again."))
+    effects = {
+        ApplicationKind.ESTABLISHMENT: [
+            _("The organization is registered today: a unified social credit code and a registration certificate "
+              "number are issued, and the certificate (valid five years) can be printed."),
+            _("It appears in the public registry and its search at once.")],
+        ApplicationKind.CHANGE: [_("The registered items change today and the change is published on the profile."),
+                                 *[f"{label}: {value}" for label, value in application_items(app)]],
+        ApplicationKind.DEREGISTRATION: [_("The organization's registration ends today (deregistered) and the "
+                                           "public profile says so.")],
+    }[app.kind]
+    irreversible = {
+        ApplicationKind.ESTABLISHMENT: _("An issued code and certificate number are never reused or withdrawn here."),
+        ApplicationKind.CHANGE: _("A published change is corrected only by another change application."),
+        ApplicationKind.DEREGISTRATION: _("A deregistered organization cannot be reactivated."),
+    }[app.kind]
+    return Confirmation(title=_("Approve the application"), button=_("Approve and register"), back_url=back,
+                        danger=app.kind == ApplicationKind.DEREGISTRATION, facts=facts, effects=effects,
+                        irreversible=irreversible)
+
+
 @require_POST
 @login_required
+@confirmable
 def application_action(request, pk: int, action: str):
-    """submit / withdraw (the applicant), approve / reject (the registration authority)."""
+    """submit / withdraw (the applicant), approve / reject (the registration authority); the
+    last three behind a confirmation page (core.confirm)."""
     user = request.user
     app = application_get(user, pk)
     form = DecisionForm(request.POST)
     version = int(request.POST.get("version") or 0)
+    if action not in ("submit", "withdraw", "approve", "reject"):
+        raise Http404
+    may = {"withdraw": app.applicant_id == user.pk,
+           "approve": app.status == ApplicationStatus.SUBMITTED and officer_manages(user, app.region_prefix),
+           "reject": app.status == ApplicationStatus.SUBMITTED and officer_manages(user, app.region_prefix)}
+    if action == "reject" and not form.data.get("reasons", "").strip():
+        messages.error(request, _("Give the reasons for rejection; the applicant will see them."))
+        return redirect("registry:application_detail", pk=pk)
+    if may.get(action) and (page := confirmation(request, _decision_confirmation(app, action,
+                                                                                 form.data.get("reasons", "")))):
+        return page
     try:
         if action == "submit":
             svc.application_submit(actor=user, application=app, expected_version=version)
@@ -185,16 +243,12 @@ def application_action(request, pk: int, action: str):
             svc.application_withdraw(actor=user, application=app)
             messages.success(request, _("Application withdrawn."))
         elif action == "approve":
-            if app.kind == ApplicationKind.DEREGISTRATION and request.POST.get("confirm") != "yes":
-                raise ValidationError(_("Tick the confirmation: approving ends this organization's registration."))
             app = svc.application_approve(actor=user, application=app, expected_version=version)
             messages.success(request, _("Approved."))
         elif action == "reject":
             reasons = form.data.get("reasons", "")
             svc.application_reject(actor=user, application=app, reasons=reasons, expected_version=version)
             messages.success(request, _("Rejected; the applicant sees your reasons."))
-        else:
-            raise Http404
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
     return redirect("registry:application_detail", pk=pk)
