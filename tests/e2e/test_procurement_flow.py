@@ -166,6 +166,9 @@ def test_department_publicizes_qualified_org_applies_award_is_public(live_server
     page.fill("#id_reason", "综合评分第一：服务方案完整，团队经验丰富，报价合理。")
     page.screenshot(path=str(SHOTS / "procurement-award-form.png"), full_page=True)
     page.get_by_test_id("award-submit").click()
+    assert winner.name in page.get_by_test_id("confirmation-facts").inner_text()
+    page.screenshot(path=str(SHOTS / "procurement-award-confirmation.png"), full_page=True)
+    page.get_by_test_id("confirm").click()
     page.wait_for_url(f"{live_server.url}/procurement/work/projects/{project.pk}/")
     result = page.get_by_test_id("award-result").inner_text()
     assert winner.name in result and "480,000.00" in result and start.isoformat() in result
