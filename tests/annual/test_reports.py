@@ -280,3 +280,25 @@ def test_concluding_a_review_asks_first_then_publishes(actors, complete_content,
     confirm_post(client, f"/annual/reports/{report.pk}/review/", data)
     report.refresh_from_db()
     assert report.status == ReportStatus.REVIEWED and report.conclusion == Conclusion.FAIL
+
+
+def test_a_new_report_is_prefilled_from_the_last_one_and_shows_last_year_s_figures(actors, complete_content,
+                                                                                  on_time, client):
+    last = services.report_save_draft(actor=actors["org_user_a"], organization=actors["org_a"], year=2024,
+                                      data={**complete_content, "member_count": 132, "staff_count": 7})
+    services.report_submit(actor=actors["org_user_a"], report=last, expected_version=last.version)
+    client.force_login(actors["org_user_a"])
+    client.cookies["django_language"] = "en"
+    html = client.get("/annual/2025/edit/").content.decode()
+    assert 'data-testid="prefilled"' in html
+    assert 'name="member_count" value="132"' in html and 'name="staff_count" value="7"' in html
+    assert 'data-testid="last-total_assets"' in html and 'name="total_assets" value=' not in html  # not copied
+
+
+def test_a_first_report_takes_the_members_from_the_registry(actors, on_time, client):
+    from gongxin.registry.models import Organization
+
+    Organization.objects.filter(pk=actors["org_a"].pk).update(member_count=85)
+    client.force_login(actors["org_user_a"])
+    html = client.get("/annual/2025/edit/").content.decode()
+    assert 'name="member_count" value="85"' in html and 'name="branch_count" value="0"' in html

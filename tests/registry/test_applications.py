@@ -246,3 +246,21 @@ def test_jurisdiction_policy_admin_saves_and_audits(actors, client):
     assert JurisdictionPolicy.objects.get(region_id="440400").registration_time_limit == 10
     assert AuditEvent.objects.filter(action="admin.jurisdictionpolicy.save").exists()
     assert client.get("/admin/core/region/?q=珠海").status_code == 200
+
+
+def test_the_change_form_shows_the_registered_values_beside_the_new_ones(actors, client):
+    client.force_login(actors["org_user_a"])
+    html = client.get("/applications/new/change/").content.decode()
+    org = actors["org_a"]
+    assert 'data-testid="current-legal_representative"' in html and org.legal_representative in html
+    assert 'data-testid="current-address"' in html and org.address in html
+
+
+def test_the_authority_picker_lists_bureaus_and_the_sponsor_select_is_searchable(actors, client):
+    client.force_login(actors["founder"])
+    html = client.get("/applications/new/establishment/").content.decode()
+    assert ">\u3000珠海市民政局</option>" in html and ">广东省民政厅</option>" in html
+    assert ">广东省珠海市<" not in html
+    select = html.split('name="sponsor_unit"', 1)[0].rsplit("<select", 1)[1] + html.split('name="sponsor_unit"', 1)[1]
+    assert "data-gx-search" in select and 'data-gx-filter-by="registration_authority"' in select
+    assert 'data-region="440400"' in html  # 珠海市科学技术协会's jurisdiction, for the filter

@@ -71,8 +71,13 @@ def report_edit(request, year: int):
     if not ob.owed:
         messages.info(request, ob.reason)
         return redirect("annual:portal")
-    form = ReportForm(request.POST or None, request.FILES or None, instance=report,
-                      initial={"version": report.version if report else None})
+    previous = (AnnualReport.objects.filter(organization=org, year__lt=year, submitted_at__isnull=False)
+                .order_by("-year").first())
+    initial = {"version": report.version if report else None}
+    if report is None:
+        initial.update(prefill(org, previous))
+    form = ReportForm(request.POST or None, request.FILES or None, instance=report, initial=initial)
+    form.previous = previous
     if request.method == "POST" and form.is_valid():
         version = form.cleaned_data.get("version")
         try:
@@ -94,8 +99,26 @@ def report_edit(request, year: int):
         except ValidationError as exc:
             form_add_errors(form, exc)
     return render(request, "annual/report_form.html", {
-        "form": form, "org": org, "year": year, "obligation": ob, "report": report,
-        "industry": org.subtype in services.INDUSTRY_SUBTYPES})
+        "form": form, "org": org, "year": year, "obligation": ob, "report": report, "previous": previous,
+        "prefilled": report is None, "industry": org.subtype in services.INDUSTRY_SUBTYPES})
+
+
+# Carried over from the last submitted report: what rarely changes from one year to the next.
+# The year's finances are not copied (they are that year's figures); the form shows last
+# year's beside each field instead.
+CARRIED_OVER = ["staff_count", "member_count", "branch_count", "party_org_established", "eight_haves", "six_goods",
+                "self_governance_check"]
+
+
+def prefill(org, previous: AnnualReport | None) -> dict:
+    """A new report's initial values: the previous report's counts and checklists, else what the
+    registry knows (members at registration, branches filed)."""
+    values = {name: getattr(previous, name) for name in CARRIED_OVER} if previous is not None else {}
+    if values.get("member_count") is None and org.member_count is not None:
+        values["member_count"] = org.member_count
+    if values.get("branch_count") is None:
+        values["branch_count"] = org.branches.count()
+    return {k: v for k, v in values.items() if v not in (None, "", [])}
 
 
 @require_http_methods(["GET", "POST"])

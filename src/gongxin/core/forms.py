@@ -39,3 +39,34 @@ class FormRenderer(DjangoTemplates):
     """settings.FORM_RENDERER: Django's template renderer with the BoundField above."""
 
     bound_field_class = BoundField
+
+
+class SearchableSelect(forms.Select):
+    """A long select (hundreds of catalogue services or sponsor units) that ``forms.js`` gives a
+    type-to-search box and a jurisdiction filter: each option may carry its region
+    (``regions``: value -> (region code, region name)); ``filter_by`` names another select of
+    the form whose region code filters the options (else a filter of the options' own regions
+    is offered when they come from more than one). Without JavaScript it is a plain select."""
+
+    def __init__(self, attrs=None, *, regions: dict | None = None, filter_by: str = "", placeholder: str = "",
+                 count_text: str = ""):
+        super().__init__(attrs)
+        self.regions = regions or {}
+        self.filter_by, self.placeholder, self.count_text = filter_by, placeholder, count_text
+
+    def get_context(self, name, value, attrs):
+        from django.utils.translation import gettext as _
+
+        attrs = {**(attrs or {}), "data-gx-search": str(self.placeholder or _("Type to search the list")),
+                 "data-gx-count": str(self.count_text or _("%s shown")),
+                 "data-gx-all-regions": _("All jurisdictions")}
+        if self.filter_by:
+            attrs["data-gx-filter-by"] = self.filter_by
+        return super().get_context(name, value, attrs)
+
+    def create_option(self, name, value, label, selected, index, subindex=None, attrs=None):
+        option = super().create_option(name, value, label, selected, index, subindex, attrs)
+        region = self.regions.get(str(value))
+        if region:
+            option["attrs"]["data-region"], option["attrs"]["data-region-name"] = region
+        return option

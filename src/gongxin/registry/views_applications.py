@@ -125,9 +125,18 @@ def application_new(request, kind: str, pk: int | None = None):
             return redirect("registry:application_detail", pk=saved.pk)
         except ValidationError as exc:
             form_add_errors(form, exc)
+    org = user.organization if kind != ApplicationKind.ESTABLISHMENT else None
+    current = current_values(org) if kind == ApplicationKind.CHANGE else {}
     return render(request, "registry/application_form.html", {
-        "form": form, "kind": kind, "kind_label": ApplicationKind(kind).label, "app": app,
-        "org": user.organization if kind != ApplicationKind.ESTABLISHMENT else None})
+        "form": form, "kind": kind, "kind_label": ApplicationKind(kind).label, "app": app, "org": org,
+        "rows": [(f, current.get(f.name)) for f in form.visible_fields()]}, status=400 if form.errors else 200)
+
+
+def current_values(org: Organization) -> dict:
+    """The registered items a change application may change, as they stand (shown beside the new ones)."""
+    return {"name": org.name, "legal_representative": org.legal_representative, "address": org.address,
+            "business_scope": org.business_scope, "registered_capital": org.registered_capital,
+            "sponsor_unit": org.sponsor_unit.name if org.sponsor_unit_id else _("None (direct registration)")}
 
 
 @require_GET

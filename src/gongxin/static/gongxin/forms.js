@@ -32,6 +32,33 @@
     return a.indexOf(b) === 0 || b.indexOf(a) === 0;
   }
 
+  // A select of the options' own jurisdictions, when they come from more than one.
+  function regionFilter(select, options, box) {
+    var names = {};
+    options.forEach(function (option) {
+      var code = option.getAttribute("data-region");
+      if (code) names[code] = option.getAttribute("data-region-name") || code;
+    });
+    var codes = Object.keys(names).sort();
+    if (codes.length < 2) return null;
+    var filter = document.createElement("select");
+    filter.className = "form-select form-select-sm mb-1";
+    filter.setAttribute("aria-label", select.getAttribute("data-gx-all-regions") || "");
+    filter.setAttribute("data-testid", "region-filter-" + select.name);
+    var all = document.createElement("option");
+    all.value = "";
+    all.textContent = select.getAttribute("data-gx-all-regions") || "—";
+    filter.appendChild(all);
+    codes.forEach(function (code) {
+      var option = document.createElement("option");
+      option.value = code;
+      option.textContent = names[code];
+      filter.appendChild(option);
+    });
+    box.parentNode.insertBefore(filter, box);
+    return filter;
+  }
+
   function enhance(select) {
     var options = Array.prototype.slice.call(select.options);
     var box = document.createElement("input");
@@ -48,6 +75,7 @@
     select.parentNode.insertBefore(count, select.nextSibling);
     var filterBy = select.getAttribute("data-gx-filter-by");
     var other = filterBy ? select.form && select.form.elements[filterBy] : null;
+    if (!other) other = regionFilter(select, options, box);
 
     function apply() {
       var words = normalise(box.value);
