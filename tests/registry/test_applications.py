@@ -21,6 +21,7 @@ from gongxin.registry.models import (
     Organization,
     OrganizationChange,
     OrgStatus,
+    RegistrationApplication,
 )
 from gongxin.registry.services import StaleEdit
 from tests.confirming import confirm_post
@@ -264,3 +265,44 @@ def test_the_authority_picker_lists_bureaus_and_the_sponsor_select_is_searchable
     select = html.split('name="sponsor_unit"', 1)[0].rsplit("<select", 1)[1] + html.split('name="sponsor_unit"', 1)[1]
     assert "data-gx-search" in select and 'data-gx-filter-by="registration_authority"' in select
     assert 'data-region="440400"' in html  # 珠海市科学技术协会's jurisdiction, for the filter
+
+
+def test_documents_are_attached_checked_by_content_and_shown_only_to_the_applicant_and_the_officer(
+        actors, client, settings, tmp_path):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from gongxin.registry.models import ApplicationDocument
+
+    client.force_login(actors["founder"])
+    data = {**ESTABLISH, "registration_authority": "440402", "founders": "李明"}
+    fake = SimpleUploadedFile("章程.pdf", b"MZ\x90\x00 not a pdf", content_type="application/pdf")
+    response = client.post("/applications/new/establishment/", {**data, "save": "1", "charter": fake})
+    assert response.status_code == 400 and 'data-testid="error-charter"' in response.content.decode()
+    assert not RegistrationApplication.objects.exists()  # nothing saved with a refused document
+    pdf = SimpleUploadedFile("章程.pdf", b"%PDF-1.4\n%%EOF\n", content_type="application/pdf")
+    png = SimpleUploadedFile("租赁合同.png", b"\x89PNG\r\n\x1a\n" + b"0" * 20, content_type="image/png")
+    response = client.post("/applications/new/establishment/", {**data, "submit": "1", "charter": pdf,
+                                                                 "domicile": png})
+    assert response.status_code == 302
+    app = RegistrationApplication.objects.get()
+    docs = {d.kind: d for d in ApplicationDocument.objects.filter(application=app)}
+    assert set(docs) == {"charter", "domicile"} and docs["domicile"].content_type == "image/png"
+    assert not docs["charter"].file.path.startswith(str(settings.STATIC_ROOT))
+    url = f"/applications/documents/{docs['charter'].pk}/"
+    assert url in client.get(f"/applications/{app.pk}/").content.decode()
+    assert b"".join(client.get(url).streaming_content) == b"%PDF-1.4\n%%EOF\n"
+    client.force_login(actors["officer_zhuhai"])
+    assert url in client.get(f"/applications/{app.pk}/").content.decode()
+    assert client.get(url).status_code == 200
+    for other in ("officer_foshan", "org_user_a", "sponsor"):
+        client.force_login(actors[other])
+        assert client.get(url).status_code == 404
+    assert AuditEvent.objects.filter(action="application.document").count() == 2
+
+
+def test_an_oversized_upload_is_refused_before_the_body_is_read(actors, client):
+    client.force_login(actors["founder"])
+    response = client.generic("POST", "/applications/new/establishment/", b"x",
+                              CONTENT_TYPE="multipart/form-data; boundary=x", CONTENT_LENGTH=str(40 * 1024 * 1024))
+    assert response.status_code == 302
+    assert not RegistrationApplication.objects.exists()

@@ -157,3 +157,19 @@ class BranchForm(forms.Form):
                              widget=forms.TextInput(attrs={"class": "form-control"}))
     established_on = forms.DateField(label=_("Established on"), required=False,
                                      widget=forms.DateInput(attrs={"class": "form-control", "type": "date"}))
+
+
+class DocumentsForm(forms.Form):
+    """The documents of an establishment or change application, each optional in a draft (a
+    PDF, PNG or JPEG of at most 10 MB, checked by content in the service)."""
+
+    resolution = forms.FileField(label=_("Meeting resolution"), required=False,
+                                 help_text=_("The resolution of the founders' or members' meeting."))
+    domicile = forms.FileField(label=_("Proof of domicile"), required=False,
+                               help_text=_("Title deed or lease of the registered address."))
+    charter = forms.FileField(label=_("Charter"), required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for f in self.fields.values():
+            f.widget.attrs.update({"class": "form-control", "accept": "application/pdf,image/png,image/jpeg"})

@@ -426,3 +426,32 @@ class RegistrationApplication(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} {self.data.get('name', '')}"
+
+
+class ApplicationDocument(models.Model):
+    """A document attached to an establishment or change application for the officer to examine
+    (会议决议, 住所证明, 章程). Stored under MEDIA_ROOT, which no URL serves: only
+    ``registry:application_document`` hands it out, to the applicant and the deciding officers."""
+
+    class Kind(models.TextChoices):
+        RESOLUTION = "resolution", _("Meeting resolution")
+        DOMICILE = "domicile", _("Proof of domicile")
+        CHARTER = "charter", _("Charter")
+
+    application = models.ForeignKey(RegistrationApplication, on_delete=models.CASCADE, related_name="documents")
+    kind = models.CharField(_("kind"), max_length=16, choices=Kind.choices)
+    file = models.FileField(_("file"), upload_to="applications/%Y/")
+    name = models.CharField(_("file name"), max_length=200)
+    content_type = models.CharField(max_length=32)
+    size = models.PositiveIntegerField()
+    sha256 = models.CharField(max_length=64)
+    uploaded_by = models.ForeignKey("accounts.User", on_delete=models.PROTECT, related_name="+")
+    uploaded_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["application", "kind", "id"]
+        verbose_name = _("application document")
+        verbose_name_plural = _("application documents")
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.name}"

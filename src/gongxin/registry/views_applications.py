@@ -6,8 +6,9 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
+from django.db import transaction
 from django.db.models import Q
-from django.http import Http404, HttpResponse
+from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -20,10 +21,12 @@ from gongxin.core.audit import audit_record
 from gongxin.core.confirm import Confirmation, confirmable, confirmation
 from gongxin.core.forms import form_add_errors
 from gongxin.core.models import Region
+from gongxin.core.uploads import body_exceeds
 from gongxin.core.workdays import workdays_left
 from gongxin.registry import applications as svc
-from gongxin.registry.forms import APPLICATION_FORMS, BranchForm, DecisionForm
+from gongxin.registry.forms import APPLICATION_FORMS, BranchForm, DecisionForm, DocumentsForm
 from gongxin.registry.models import (
+    ApplicationDocument,
     ApplicationKind,
     ApplicationStatus,
     Organization,
@@ -100,6 +103,9 @@ def application_new(request, kind: str, pk: int | None = None):
         raise Http404
     if kind != ApplicationKind.ESTABLISHMENT and user.role != Role.ORG_USER:
         raise Http404
+    if body_exceeds(request, len(DOCUMENT_KINDS) * svc.MAX_DOCUMENT_BYTES):
+        messages.error(request, _("The upload is too large: send documents of at most 10 MB each."))
+        return redirect(request.path)
     form_class = APPLICATION_FORMS[kind]
     initial = {}
     if app is not None:
@@ -107,29 +113,45 @@ def application_new(request, kind: str, pk: int | None = None):
         if isinstance(initial.get("founders"), list):
             initial["founders"] = "\n".join(initial["founders"])
     form = form_class(request.POST or None, initial=initial)
-    if request.method == "POST" and form.is_valid():
+    docs = None if kind == ApplicationKind.DEREGISTRATION else DocumentsForm(request.POST or None,
+                                                                             request.FILES or None)
+    if request.method == "POST" and form.is_valid() and (docs is None or docs.is_valid()):
         try:
-            authority = None
-            if kind == ApplicationKind.ESTABLISHMENT:
-                authority = Region.objects.get(code=form.cleaned_data["registration_authority"])
-            saved = svc.application_save(
-                actor=user, kind=kind, data=form.data_items(), authority=authority,
-                organization=user.organization if kind != ApplicationKind.ESTABLISHMENT else None,
-                application=app, expected_version=form.cleaned_data.get("version"))
+            # One transaction: a refused document leaves neither the draft nor the other documents
+            # saved under a version the page does not know.
+            with transaction.atomic():
+                authority = None
+                if kind == ApplicationKind.ESTABLISHMENT:
+                    authority = Region.objects.get(code=form.cleaned_data["registration_authority"])
+                saved = svc.application_save(
+                    actor=user, kind=kind, data=form.data_items(), authority=authority,
+                    organization=user.organization if kind != ApplicationKind.ESTABLISHMENT else None,
+                    application=app, expected_version=form.cleaned_data.get("version"))
+                for doc_kind in DOCUMENT_KINDS if docs is not None else ():
+                    if docs.cleaned_data.get(doc_kind):
+                        svc.application_document_add(actor=user, application=saved, kind=doc_kind,
+                                                     upload=docs.cleaned_data[doc_kind])
+                if "submit" in request.POST:
+                    saved = svc.application_submit(actor=user, application=saved, expected_version=saved.version)
             if "submit" in request.POST:
-                saved = svc.application_submit(actor=user, application=saved, expected_version=saved.version)
                 messages.success(request, _("Application submitted. A decision is due by %(date)s.")
                                  % {"date": saved.due_on.isoformat()})
             else:
                 messages.success(request, _("Draft saved."))
             return redirect("registry:application_detail", pk=saved.pk)
         except ValidationError as exc:
-            form_add_errors(form, exc)
+            on_docs = docs is not None and hasattr(exc, "error_dict") and set(exc.error_dict) <= set(docs.fields)
+            form_add_errors(docs if on_docs else form, exc)
     org = user.organization if kind != ApplicationKind.ESTABLISHMENT else None
     current = current_values(org) if kind == ApplicationKind.CHANGE else {}
     return render(request, "registry/application_form.html", {
         "form": form, "kind": kind, "kind_label": ApplicationKind(kind).label, "app": app, "org": org,
-        "rows": [(f, current.get(f.name)) for f in form.visible_fields()]}, status=400 if form.errors else 200)
+        "docs": docs, "documents": list(app.documents.all()) if app is not None else [],
+        "rows": [(f, current.get(f.name)) for f in form.visible_fields()]},
+        status=400 if form.errors or (docs is not None and docs.errors) else 200)
+
+
+DOCUMENT_KINDS = ["resolution", "domicile", "charter"]
 
 
 def current_values(org: Organization) -> dict:
@@ -151,6 +173,7 @@ def application_detail(request, pk: int):
     today = timezone.localdate()
     days_left = workdays_left(today, app.due_on) if app.due_on and app.status == ApplicationStatus.SUBMITTED else None
     return render(request, "registry/application_detail.html", {
+        "documents": list(app.documents.all()),
         "items": application_items(app), "overdue_days": -days_left if days_left is not None else 0,
         "app": app, "checks": checks, "officer": officer,
         "decision_form": DecisionForm(initial={"version": app.version})
@@ -261,6 +284,19 @@ def application_action(request, pk: int, action: str):
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
     return redirect("registry:application_detail", pk=pk)
+
+
+@require_GET
+@login_required
+def application_document(request, pk: int):
+    """A document of an application: for its applicant and the officers deciding it (the
+    application's own scope; anyone else gets 404)."""
+    doc = ApplicationDocument.objects.filter(pk=pk).first()
+    if doc is None:
+        raise Http404
+    application_get(request.user, doc.application_id)  # 404 outside the application's scope
+    audit_record(actor=request.user, action="application.document_download", obj=doc)
+    return FileResponse(doc.file.open("rb"), as_attachment=True, filename=doc.name, content_type=doc.content_type)
 
 
 @require_GET
