@@ -306,3 +306,15 @@ def test_an_oversized_upload_is_refused_before_the_body_is_read(actors, client):
                               CONTENT_TYPE="multipart/form-data; boundary=x", CONTENT_LENGTH=str(40 * 1024 * 1024))
     assert response.status_code == 302
     assert not RegistrationApplication.objects.exists()
+
+
+def test_a_region_s_policy_may_name_its_registration_authority(actors):
+    from gongxin.registry.models import authority_name
+    from gongxin.registry.policy import policy_cache_clear
+
+    zhuhai, xiangzhou = Region.objects.get(code="440400"), Region.objects.get(code="440402")
+    assert (authority_name(zhuhai), authority_name(xiangzhou)) == ("珠海市民政局", "香洲区民政局")
+    JurisdictionPolicy.objects.create(region=xiangzhou, authority_name="珠海市香洲区行政审批局")
+    policy_cache_clear()
+    assert authority_name(xiangzhou) == "珠海市香洲区行政审批局"
+    assert authority_name(zhuhai) == "珠海市民政局"  # not inherited upwards, nor by the neighbours
