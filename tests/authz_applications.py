@@ -15,7 +15,13 @@ def setup(actors) -> dict:
     app = svc.application_submit(actor=actors["founder"], application=app, expected_version=1)
     draft = svc.application_save(actor=actors["founder"], kind="establishment", data=data, authority=zhuhai)
     Organization.objects.filter(pk=actors["org_a"].pk).update(certificate_number="珠海社证字第000001号")
-    return {"application": app.pk, "draft": draft.pk}
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    documented = svc.application_save(actor=actors["founder"], kind="establishment", data=data, authority=zhuhai)
+    doc = svc.application_document_add(actor=actors["founder"], application=documented, kind="charter",
+                                       upload=SimpleUploadedFile("章程.pdf", b"%PDF-1.4\n%%EOF\n"))
+    svc.application_submit(actor=actors["founder"], application=documented, expected_version=documented.version)
+    return {"application": app.pk, "draft": draft.pk, "app_document": doc.pk}
 
 
 APPLICANTS = {"founder": 200, "org_user_a": 200, "org_user_b": 200}
@@ -31,6 +37,9 @@ EXPECTED = {
                                     only({"founder": 200, "officer_zhuhai": 200, "admin": 200})),
     "registry:application_edit": ("/applications/{draft}/edit/", only({"founder": 200})),
     "registry:application_action": ("/applications/{application}/approve/", every(405)),
+    # A document of a submitted application: its applicant and the officers deciding it.
+    "registry:application_document": ("/applications/documents/{app_document}/",
+                                      only({"founder": 200, "officer_zhuhai": 200, "admin": 200})),
     "registry:branch_file": ("/applications/branches/", every(405)),
 }
 
@@ -38,8 +47,9 @@ POSTS = {
     # Only an organization's own user files branches (for its own organization).
     "registry:branch_file": ("/applications/branches/", {"name": "珠海分会", "kind": "branch"},
                              only({"org_user_a": 302, "org_user_b": 302})),
-    # Who can see the application gets the answer on its page (302: approved, or refused with a
-    # message: the founder cannot approve); the rest get 404.
+    # Who can see the application gets an answer: the deciding officer the confirmation page
+    # (200, nothing changed yet), the founder a refusal on the application's page (302); the
+    # rest get 404.
     "registry:application_action": ("/applications/{application}/approve/", {"version": 2},
-                                    only({"founder": 302, "officer_zhuhai": 302, "admin": 302})),
+                                    only({"founder": 302, "officer_zhuhai": 200, "admin": 200})),
 }

@@ -60,10 +60,9 @@ POSTS = {
     "annual:inspection_draw": (f"{P}/{{insp_draft}}/draw/", {}, only(ZHUHAI)),  # unconfirmed: not drawn
     "annual:inspection_item_result": (f"{P}/items/{{insp_item}}/result/", {}, only(ZHUHAI)),
     "annual:rectification_issue": (f"{P}/items/{{insp_item}}/rectification/", {}, only(ZHUHAI)),
-    # Actors post in ACTORS order: the Zhuhai officer publishes, the administrator's second
-    # publication is refused with a message; both land back on the inspection page.
+    # The officers covering it get the confirmation page (200: nothing published yet).
     "annual:inspection_publish": (f"{P}/{{insp_drawn}}/publish/", {},
-                                  only({"officer_zhuhai": 302, "admin": 302})),
+                                  only({"officer_zhuhai": 200, "admin": 200})),
     "annual:rectification_export": (f"{P}/rectifications/export/", {},
                                     only({"officer_zhuhai": 302, "officer_foshan": 302, "admin": 302})),
     # Only an officer confirms a completion; organization A may read its notice but not do this.

@@ -54,12 +54,12 @@ def setup(actors) -> dict:
         bid = services.bid_submit(actor=actors[who], project=p, amount=Decimal("90000"), proposal="方案", today=today)
         p.refresh_from_db()
         return services.project_award(actor=purchaser, project=p, bid=bid, amount=Decimal("90000"), reason="第一",
-                                      expected_version=p.version, today=start), bid
+                                      expected_version=p.version, today=p.bid_deadline + dt.timedelta(days=1)), bid
 
     def contract(p):
-        services.contract_sign(actor=purchaser, project=p, number=f"HT-{p.pk}", signed_on=start,
+        services.contract_sign(actor=purchaser, project=p, number=f"HT-{p.pk}", signed_on=p.awarded_on,
                                amount=Decimal("90000"), starts_on=p.service_starts_on, ends_on=p.service_ends_on,
-                               document=pdf(), expected_version=p.version, today=start)
+                               document=pdf(), expected_version=p.version, today=p.awarded_on)
         p.refresh_from_db()
         return p
 
@@ -71,8 +71,8 @@ def setup(actors) -> dict:
     contracted = contract(award(make("履约中项目"))[0])
     milestone = services.milestone_add(actor=purchaser, project=contracted, title="中期", due_on=start)
     finished = contract(award(make("已完成项目"))[0])
-    finished = services.project_complete(actor=purchaser, project=finished, completed_on=start,
-                                         expected_version=finished.version, today=start)
+    finished = services.project_complete(actor=purchaser, project=finished, completed_on=finished.service_ends_on,
+                                         expected_version=finished.version, today=finished.service_ends_on)
     evaluation = services.evaluation_assign(actor=purchaser, project=finished, evaluator=actors["evaluator"])
     transfer = services.function_transfer_create(
         actor=purchaser, function=function, organization=actors["org_b"],

@@ -37,6 +37,9 @@ EXPECTED = {
     "annual:report_attachment": ("/annual/reports/{report_a}/attachment/", only(SEES_A)),
     "annual:report_sponsor_review": ("/annual/reports/{report_b}/sponsor-review/", every(405)),
     "annual:report_review": ("/annual/reports/{report_a}/review/", every(405)),
+    # The confirmation step of a submission: only the organization's own user; report A is
+    # already submitted, so it is sent to the report.
+    "annual:report_submit": ("/annual/reports/{report_a}/submit/", only({"org_user_a": 302})),
 }
 
 POSTS = {
@@ -46,7 +49,9 @@ POSTS = {
     "annual:report_sponsor_review": ("/annual/reports/{report_b}/sponsor-review/",
                                      {"decision": "approve", "version": 2},
                                      only({"org_user_b": 302, "officer_zhuhai": 302, "sponsor": 302, "admin": 302})),
+    # The authority gets the confirmation page (200, nothing published yet).
     "annual:report_review": ("/annual/reports/{report_a}/review/",
                              {"action": "review", "conclusion": "pass", "version": 2},
-                             only({"org_user_a": 302, "officer_zhuhai": 302, "admin": 302})),
+                             only({"org_user_a": 302, "officer_zhuhai": 200, "admin": 200})),
+    "annual:report_submit": ("/annual/reports/{report_a}/submit/", {"version": 2}, only({"org_user_a": 302})),
 }

@@ -97,6 +97,9 @@ TEMPLATES = [
     },
 ]
 
+# Fields in error carry Bootstrap's is-invalid on their widget (gongxin.core.forms.BoundField).
+FORM_RENDERER = "gongxin.core.forms.FormRenderer"
+
 DATABASES = {
     "default": dj_database_url.parse(
         env_str("DATABASE_URL", f"sqlite:///{VAR_DIR / 'gongxin.sqlite3'}"),

@@ -582,3 +582,20 @@ def test_provisional_rectification_deadline_is_recounted_when_the_year_is_entere
     workday_year_set(actor=actors["admin"], year=2031, holidays=[], workdays=[])
     notice.refresh_from_db()
     assert (notice.due_on, notice.due_provisional) == (dt.date(2032, 1, 7), False)
+
+
+def test_publishing_a_draw_asks_first_and_publishes_once(actors, client_for):
+    from gongxin.core.models import AuditEvent
+    from tests.confirming import confirm_post
+
+    inspection = _drawn(actors)
+    client = client_for("officer_zhuhai")
+    url = f"/annual/inspections/{inspection.pk}/publish/"
+    page = client.post(url).content.decode()
+    assert 'data-testid="confirmation"' in page and inspection.seed in page
+    inspection.refresh_from_db()
+    assert inspection.status == "drawn"
+    assert confirm_post(client, url).status_code == 302
+    inspection.refresh_from_db()
+    assert inspection.status == "published"
+    assert AuditEvent.objects.filter(action="inspection.publish").count() == 1

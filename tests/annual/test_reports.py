@@ -16,6 +16,7 @@ from gongxin.core.models import AuditEvent, Region
 from gongxin.registry.models import AnnualMode, JurisdictionPolicy
 from gongxin.registry.policy import policy_for
 from gongxin.registry.services import StaleEdit
+from tests.confirming import confirm_post
 
 pytestmark = pytest.mark.django_db
 
@@ -223,7 +224,13 @@ def test_a_refused_submission_saves_nothing_so_the_corrected_one_goes_through(ac
     report.refresh_from_db()
     assert report.status == ReportStatus.DRAFT and report.version == 1  # nothing saved
     form["net_assets"] = "400000"
-    client.post("/annual/2025/edit/", form)
+    response = client.post("/annual/2025/edit/", form)
+    assert response.status_code == 302 and response.url == f"/annual/reports/{report.pk}/submit/"
+    report.refresh_from_db()
+    assert report.status == ReportStatus.DRAFT  # saved, not submitted: the confirmation comes first
+    page = client.get(response.url).content.decode()
+    assert 'data-testid="confirmation"' in page and 'data-testid="confirmation-irreversible"' in page
+    confirm_post(client, response.url)
     report.refresh_from_db()
     assert report.status == ReportStatus.AUTHORITY_REVIEW
 
@@ -240,3 +247,58 @@ def test_resubmission_clears_the_previous_rounds_notes(actors, complete_content,
     returned = services.report_sponsor_review(actor=actors["sponsor"], report=report, approve=False,
                                               opinion="会员数不符", expected_version=report.version)
     assert (returned.review_note, returned.sponsor_opinion) == ("", "会员数不符")
+
+
+def test_a_review_in_error_keeps_the_choice_and_the_note_and_says_why_under_the_reasons(actors, complete_content,
+                                                                                       on_time, client):
+    report = _draft(actors, complete_content)
+    report = services.report_submit(actor=actors["org_user_a"], report=report, expected_version=report.version)
+    client.force_login(actors["officer_zhuhai"])
+    client.cookies["django_language"] = "en"
+    response = client.post(f"/annual/reports/{report.pk}/review/", {
+        "action": "review", "conclusion": "basic_pass", "note": "换届逾期半年", "version": report.version})
+    html = response.content.decode()
+    assert response.status_code == 400
+    assert 'value="basic_pass" class="form-check-input is-invalid"' not in html  # the conclusion is fine
+    assert 'name="conclusion" value="basic_pass"' in html and "checked" in html.split('value="basic_pass"')[1][:80]
+    assert "换届逾期半年" in html
+    assert 'data-testid="basic-pass-reasons" open' in html
+    assert 'id="id_basic_pass_reasons_error" data-testid="error-basic_pass_reasons"' in html
+    assert "at least one reason" in html
+    assert AnnualReport.objects.get(pk=report.pk).status == ReportStatus.AUTHORITY_REVIEW
+
+
+def test_concluding_a_review_asks_first_then_publishes(actors, complete_content, on_time, client):
+    report = _draft(actors, complete_content)
+    report = services.report_submit(actor=actors["org_user_a"], report=report, expected_version=report.version)
+    client.force_login(actors["officer_zhuhai"])
+    data = {"action": "review", "conclusion": "fail", "fail_reasons": ["for_profit"], "note": "经营性活动",
+            "version": report.version}
+    page = client.post(f"/annual/reports/{report.pk}/review/", data).content.decode()
+    assert 'data-testid="confirmation"' in page and "经营性活动" in page
+    assert AnnualReport.objects.get(pk=report.pk).status == ReportStatus.AUTHORITY_REVIEW
+    confirm_post(client, f"/annual/reports/{report.pk}/review/", data)
+    report.refresh_from_db()
+    assert report.status == ReportStatus.REVIEWED and report.conclusion == Conclusion.FAIL
+
+
+def test_a_new_report_is_prefilled_from_the_last_one_and_shows_last_year_s_figures(actors, complete_content,
+                                                                                  on_time, client):
+    last = services.report_save_draft(actor=actors["org_user_a"], organization=actors["org_a"], year=2024,
+                                      data={**complete_content, "member_count": 132, "staff_count": 7})
+    services.report_submit(actor=actors["org_user_a"], report=last, expected_version=last.version)
+    client.force_login(actors["org_user_a"])
+    client.cookies["django_language"] = "en"
+    html = client.get("/annual/2025/edit/").content.decode()
+    assert 'data-testid="prefilled"' in html
+    assert 'name="member_count" value="132"' in html and 'name="staff_count" value="7"' in html
+    assert 'data-testid="last-total_assets"' in html and 'name="total_assets" value=' not in html  # not copied
+
+
+def test_a_first_report_takes_the_members_from_the_registry(actors, on_time, client):
+    from gongxin.registry.models import Organization
+
+    Organization.objects.filter(pk=actors["org_a"].pk).update(member_count=85)
+    client.force_login(actors["org_user_a"])
+    html = client.get("/annual/2025/edit/").content.decode()
+    assert 'name="member_count" value="85"' in html and 'name="branch_count" value="0"' in html

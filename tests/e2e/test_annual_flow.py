@@ -46,6 +46,10 @@ def test_organization_submits_officer_reviews_public_sees_result(live_server, br
     page.check("input[name=self_governance_check][value=self_funded]")
     page.screenshot(path=str(SHOTS / "annual-report-form.png"), full_page=True)
     page.get_by_test_id("submit-report").click()
+    # Submitting locks the report: the confirmation page says so, with the way back to the form.
+    assert page.get_by_test_id("confirmation-irreversible").is_visible()
+    page.screenshot(path=str(SHOTS / "annual-report-submit-confirmation.png"), full_page=True)
+    page.get_by_test_id("confirm").click()
     assert "等待登记管理机关审查" in page.get_by_test_id("report-status").inner_text() or \
         "authority" in page.get_by_test_id("report-status").inner_text()
     org_ctx.close()
@@ -56,11 +60,24 @@ def test_organization_submits_officer_reviews_public_sees_result(live_server, br
     login(page, live_server, "officer_e2e")
     page.goto(f"{live_server.url}/annual/queue/")
     page.get_by_role("link", name="珠海市年报测试行业协会").click()
+    # 基本合格 without a reason: the choice and the note stay, the reasons are open, the error
+    # is under them.
     page.check("input[name=conclusion][value=basic_pass]")
-    page.locator("details").first.locator("summary").click()
+    assert page.get_by_test_id("basic-pass-reasons").get_attribute("open") is not None  # opened on choosing
+    page.fill("#id_note", "换届逾期半年")
+    page.get_by_test_id("save-review").click()
+    assert page.locator("input[name=conclusion][value=basic_pass]").is_checked()
+    assert page.input_value("#id_note") == "换届逾期半年"
+    reasons = page.get_by_test_id("basic-pass-reasons")
+    assert reasons.get_attribute("open") is not None
+    assert reasons.get_by_test_id("error-basic_pass_reasons").is_visible()
+    assert "is-invalid" in (page.locator("input[name=basic_pass_reasons]").first.get_attribute("class") or "")
+    page.screenshot(path=str(SHOTS / "annual-report-review-error.png"), full_page=True)
     page.check("input[name=basic_pass_reasons][value=meetings]")
     page.screenshot(path=str(SHOTS / "annual-report-review.png"), full_page=True)
     page.get_by_test_id("save-review").click()
+    assert "换届逾期半年" in page.get_by_test_id("confirmation").inner_text()
+    page.get_by_test_id("confirm").click()
     assert page.get_by_test_id("conclusion").is_visible()
     officer_ctx.close()
 

@@ -152,8 +152,8 @@ def test_department_publicizes_qualified_org_applies_award_is_public(live_server
     page.screenshot(path=str(SHOTS / "procurement-bid-refused.png"), full_page=True)
     context.close()
 
-    # 4. Procurement starts (the live server runs in this process): the department awards.
-    start = project.procurement_starts_on
+    # 4. Applications have closed (the live server runs in this process): the department awards.
+    start = project.bid_deadline + dt.timedelta(days=1)
     time_machine.move_to(dt.datetime(start.year, start.month, start.day, 9, 30, tzinfo=SHANGHAI))
     context, page = _context(browser, live_server, violations, "purchaser_e2e")  # the session timed out
     page.goto(f"{live_server.url}/procurement/work/projects/")
@@ -166,6 +166,9 @@ def test_department_publicizes_qualified_org_applies_award_is_public(live_server
     page.fill("#id_reason", "综合评分第一：服务方案完整，团队经验丰富，报价合理。")
     page.screenshot(path=str(SHOTS / "procurement-award-form.png"), full_page=True)
     page.get_by_test_id("award-submit").click()
+    assert winner.name in page.get_by_test_id("confirmation-facts").inner_text()
+    page.screenshot(path=str(SHOTS / "procurement-award-confirmation.png"), full_page=True)
+    page.get_by_test_id("confirm").click()
     page.wait_for_url(f"{live_server.url}/procurement/work/projects/{project.pk}/")
     result = page.get_by_test_id("award-result").inner_text()
     assert winner.name in result and "480,000.00" in result and start.isoformat() in result

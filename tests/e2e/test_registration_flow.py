@@ -51,6 +51,11 @@ def test_founder_applies_officer_approves_certificate_opens(live_server, browser
     assert "珠海市智慧养老协会" in checks  # the similar name, as a warning
     page.screenshot(path=str(SHOTS / "application-decision.png"), full_page=True)
     page.get_by_test_id("approve").click()
+    # The confirmation step: what approving does (a code and a certificate), and a way back.
+    confirmation = page.get_by_test_id("confirmation")
+    assert "统一社会信用代码" in confirmation.inner_text() and page.get_by_test_id("confirm-back").is_visible()
+    page.screenshot(path=str(SHOTS / "application-approve-confirmation.png"), full_page=True)
+    page.get_by_test_id("confirm").click()
     link = page.get_by_test_id("certificate-link")
     href = link.get_attribute("href")
     response = page.request.get(f"{live_server.url}{href}")

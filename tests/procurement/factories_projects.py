@@ -105,14 +105,21 @@ def bid(actors, project, who="org_user_a", amount=Decimal("480000"), today=None)
 
 
 def awarded(actors, **overrides):
-    """Publicized, organization A qualified and bidding, awarded on the procurement start."""
+    """Publicized, organization A qualified and bidding, awarded on the first day the award is
+    open (procurement started and applications closed)."""
     project = publicized(actors, **overrides)
     qualify(actors["org_a"])
     b = bid(actors, project)
     project.refresh_from_db()
     return services.project_award(actor=actors["purchaser"], project=project, bid=b, amount=Decimal("480000"),
                                   reason="综合评分第一", expected_version=project.version,
-                                  today=project.procurement_starts_on)
+                                  today=award_day(project))
+
+
+def award_day(project) -> dt.date:
+    from gongxin.procurement.steps import award_opens_on
+
+    return award_opens_on(project)
 
 
 def contracted(actors, **overrides):
@@ -126,6 +133,8 @@ def contracted(actors, **overrides):
 
 
 def completed(actors, **overrides):
+    """Contracted, and accepted on the last day of the service period."""
     project = contracted(actors, **overrides)
-    return services.project_complete(actor=actors["purchaser"], project=project, completed_on=project.awarded_on,
-                                     expected_version=project.version, today=project.awarded_on)
+    end = project.contract.ends_on
+    return services.project_complete(actor=actors["purchaser"], project=project, completed_on=end,
+                                     expected_version=project.version, today=end)

@@ -10,7 +10,8 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.utils import translation
 
-from gongxin.procurement import ocds, services
+from gongxin.core.models import AuditEvent
+from gongxin.procurement import ocds, services, steps
 from gongxin.procurement.models import (
     Bid,
     BidStatus,
@@ -21,9 +22,11 @@ from gongxin.procurement.models import (
 )
 from gongxin.registry.applications import NotAllowed
 from gongxin.registry.services import StaleEdit
+from tests.confirming import confirm_post, confirmation_fields
 from tests.procurement.factories_projects import (
     TODAY,
     at,
+    award_day,
     awarded,
     bid,
     contracted,
@@ -64,7 +67,7 @@ def releases(monkeypatch):
 def award(actors, project, b, *, today=None, amount=Decimal("480000"), version=None):
     return services.project_award(actor=actors["purchaser"], project=project, bid=b, amount=amount,
                                   reason="综合评分第一", expected_version=version or project.version,
-                                  today=today or project.procurement_starts_on)
+                                  today=today or award_day(project))
 
 
 # --- bids ------------------------------------------------------------------------------------
@@ -179,7 +182,7 @@ def test_the_award_sets_the_supplier_and_ends_the_other_bids(actors, releases):
     assert project.status == ProjectStatus.AWARDED
     assert (project.awarded_organization, project.awarded_supplier_name, project.awarded_supplier_id) == (
         org, org.name, org.uscc)
-    assert project.awarded_amount == Decimal("480000") and project.awarded_on == project.procurement_starts_on
+    assert project.awarded_amount == Decimal("480000") and project.awarded_on == award_day(project)
     assert Bid.objects.get(pk=win.pk).status == BidStatus.AWARDED
     assert Bid.objects.get(pk=lose.pk).status == BidStatus.UNSUCCESSFUL
     assert releases == ["tender", "award"]
@@ -192,7 +195,49 @@ def test_an_award_before_procurement_starts_is_refused(actors):
     project.refresh_from_db()
     with pytest.raises(NotAllowed) as exc:
         award(actors, project, b, today=project.procurement_starts_on - dt.timedelta(days=1))
-    assert project.procurement_starts_on.isoformat() in " ".join(exc.value.messages)
+    assert award_day(project).isoformat() in " ".join(exc.value.messages)
+
+
+def test_no_award_while_applications_are_open_the_day_after_the_deadline_it_opens(actors, en):
+    project = publicized(actors)  # procurement starts 03-17, applications close 03-22
+    qualify(actors["org_a"])
+    b = bid(actors, project)
+    project.refresh_from_db()
+    deadline = project.bid_deadline
+    with pytest.raises(NotAllowed) as exc:
+        award(actors, project, b, today=deadline)
+    message = " ".join(exc.value.messages)
+    assert deadline.isoformat() in message and (deadline + dt.timedelta(days=1)).isoformat() in message
+    decision = steps.may_award(actors["purchaser"], project, deadline)
+    assert not decision and decision.earliest == deadline + dt.timedelta(days=1)
+    assert steps.may_award(actors["purchaser"], project, deadline + dt.timedelta(days=1))
+    project = award(actors, project, b, today=deadline + dt.timedelta(days=1))
+    assert project.status == ProjectStatus.AWARDED
+
+
+def test_ending_without_an_award_waits_for_the_deadline_too(actors):
+    project = publicized(actors)
+    with pytest.raises(NotAllowed):
+        services.project_unsuccessful(actor=actors["purchaser"], project=project, reason="无申请",
+                                      expected_version=project.version, today=project.bid_deadline)
+    project = services.project_unsuccessful(actor=actors["purchaser"], project=project, reason="无申请",
+                                            expected_version=project.version,
+                                            today=project.bid_deadline + dt.timedelta(days=1))
+    assert project.status == ProjectStatus.UNSUCCESSFUL
+
+
+def test_the_workspace_disables_the_award_with_the_reason_and_the_date(actors, en, time_machine):
+    project = publicized(actors)
+    qualify(actors["org_a"])
+    bid(actors, project)
+    at(time_machine, project.bid_deadline)
+    html = en("purchaser").get(f"{W}/projects/{project.pk}/").content.decode()
+    assert 'data-testid="award-not-yet"' in html
+    assert (project.bid_deadline + dt.timedelta(days=1)).isoformat() in html
+    assert 'data-testid="award-form"' not in html
+    at(time_machine, project.bid_deadline + dt.timedelta(days=1))
+    html = en("purchaser").get(f"{W}/projects/{project.pk}/").content.decode()
+    assert 'data-testid="award-form"' in html and 'data-testid="award-not-yet"' not in html
 
 
 def test_a_stale_award_is_refused(actors):
@@ -229,11 +274,11 @@ def test_an_organization_listed_after_bidding_is_refused_at_the_award_with_that_
     b.refresh_from_db()
     assert b.status == BidStatus.SUBMITTED
     # The workspace shows it before the purchaser tries, and the page refuses it the same way.
-    at(time_machine, project.procurement_starts_on)
+    at(time_machine, award_day(project))
     client = en("purchaser")
     html = client.get(f"{W}/projects/{project.pk}/").content.decode()
     assert 'data-testid="ineligible-now"' in html
-    response = client.post(f"{W}/projects/{project.pk}/award/", {
+    response = confirm_post(client, f"{W}/projects/{project.pk}/award/", {
         "bid": b.pk, "amount": "480000", "reason": "评分第一", "version": project.version}, follow=True)
     assert "abnormal" in response.content.decode().lower()
     project.refresh_from_db()
@@ -246,7 +291,7 @@ def test_no_qualifying_bid_ends_the_procurement_unsuccessful(actors, releases):
     b = bid(actors, project)
     project.refresh_from_db()
     project = services.project_unsuccessful(actor=actors["purchaser"], project=project, reason="无符合条件的申请",
-                                            expected_version=project.version, today=project.procurement_starts_on)
+                                            expected_version=project.version, today=award_day(project))
     assert project.status == ProjectStatus.UNSUCCESSFUL
     assert Bid.objects.get(pk=b.pk).status == BidStatus.UNSUCCESSFUL
     assert releases == ["tender", "tenderUpdate"]
@@ -262,19 +307,20 @@ def test_the_lifecycle_to_completion_publishes_each_step(actors, releases):
     day = project.awarded_on
     m = services.milestone_add(actor=actors["purchaser"], project=project, title="第一季度服务",
                                due_on=day + dt.timedelta(days=90), payment=Decimal("120000"))
+    started, end = project.contract.starts_on, project.contract.ends_on
     services.tracking_report_submit(actor=actors["org_user_a"], project=project, progress=30, content="已服务120人次",
                                     milestone=m, today=day)
     services.tracking_report_submit(actor=actors["purchaser"], project=project, progress=30, content="抽查属实",
                                     today=day)
     project.refresh_from_db()
     with pytest.raises(NotAllowed):  # a pending milestone
-        services.project_complete(actor=actors["purchaser"], project=project, completed_on=day,
-                                  expected_version=project.version, today=day)
-    services.milestone_mark(actor=actors["purchaser"], milestone=m, status=Milestone.Status.MET, done_on=day,
-                            today=day)
+        services.project_complete(actor=actors["purchaser"], project=project, completed_on=end,
+                                  expected_version=project.version, today=end)
+    services.milestone_mark(actor=actors["purchaser"], milestone=m, status=Milestone.Status.MET, done_on=started,
+                            today=started)
     project.refresh_from_db()
-    project = services.project_complete(actor=actors["purchaser"], project=project, completed_on=day,
-                                        expected_version=project.version, today=day)
+    project = services.project_complete(actor=actors["purchaser"], project=project, completed_on=end,
+                                        expected_version=project.version, today=end)
     assert project.status == ProjectStatus.COMPLETED
     assert [r.author for r in TrackingReport.objects.order_by("id")] == ["organization", "department"]
     assert releases == ["tender", "award", "contract", "implementation", "implementation", "implementation",
@@ -312,3 +358,31 @@ def test_the_workspace_shows_bids_with_their_checks(actors, en):
     html = en("purchaser").get(f"{W}/projects/{project.pk}/").content.decode()
     assert actors["org_a"].name in html and 'data-testid="check-qualified"' in html
     assert 'data-testid="award-not-yet"' in html  # before the procurement start
+
+
+def test_the_award_asks_for_confirmation_with_a_summary_and_a_double_submit_awards_once(actors, en, time_machine):
+    project = publicized(actors)
+    qualify(actors["org_a"])
+    b = bid(actors, project)
+    project.refresh_from_db()
+    at(time_machine, award_day(project))
+    client = en("purchaser")
+    url = f"{W}/projects/{project.pk}/award/"
+    data = {"bid": b.pk, "amount": "480000", "reason": "评分第一", "version": project.version}
+    page = client.post(url, data)
+    html = page.content.decode()
+    assert page.status_code == 200 and 'data-testid="confirmation"' in html
+    assert actors["org_a"].name in html and "480,000.00" in html and "评分第一" in html
+    assert 'data-testid="confirmation-irreversible"' in html and 'data-testid="confirm-back"' in html
+    project.refresh_from_db()
+    assert project.status == ProjectStatus.PUBLICIZED  # the first POST changed nothing
+    fields = {}
+    for name, value in confirmation_fields(html):
+        fields.setdefault(name, []).append(value)
+    first = client.post(url, fields)
+    assert first.status_code == 302
+    project.refresh_from_db()
+    assert project.status == ProjectStatus.AWARDED
+    again = client.post(url, fields, follow=True)  # the double click
+    assert "already done" in again.content.decode()
+    assert AuditEvent.objects.filter(action="procurement.project_award").count() == 1

@@ -12,11 +12,12 @@ from django.core.exceptions import ValidationError
 from gongxin.accounts.models import Role, User
 from gongxin.core.models import AuditEvent
 from gongxin.credit.models import CreditRecord, RecordKind
-from gongxin.procurement import services
+from gongxin.procurement import services, steps
 from gongxin.procurement.models import FunctionTransferStatus, IndicatorSet, PerformanceRating, ProjectStatus
 from gongxin.registry.applications import NotAllowed
 from gongxin.registry.services import StaleEdit
-from tests.procurement.factories_projects import TODAY, at, completed, transferable_function
+from tests.confirming import confirm_post
+from tests.procurement.factories_projects import TODAY, at, completed, contracted, transferable_function
 
 pytestmark = pytest.mark.django_db
 W = "/procurement/work"
@@ -46,7 +47,7 @@ def scores(total_off=0.0):
 def submit(actors, evaluation, who="purchaser", values=None, version=None, today=None):
     return services.evaluation_submit(actor=actors[who], evaluation=evaluation, scores=values or scores(7.5),
                                       comments="服务到位,档案完整。", expected_version=version or evaluation.version,
-                                      today=today or TODAY)
+                                      today=today or evaluation.project.completed_on)
 
 
 # --- indicator sets --------------------------------------------------------------------------
@@ -79,7 +80,7 @@ def test_the_department_evaluates_itself_and_the_credit_record_is_written(actors
     assert evaluation.credit_record == record
     assert record.organization == actors["org_a"] and record.kind == RecordKind.GOVERNMENT_SERVICE
     assert record.title == f"承接政府购买服务《{project.title}》绩效评价:优秀(92.5分)"
-    assert record.deciding_body == "珠海市民政局" and record.occurred_on == TODAY and record.is_public
+    assert record.deciding_body == "珠海市民政局" and record.occurred_on == project.completed_on and record.is_public
     assert "平台" in record.source
     assert AuditEvent.objects.filter(action="credit.record", object_id=str(record.pk)).exists()
     assert AuditEvent.objects.filter(action="procurement.evaluation_submit").exists()
@@ -109,6 +110,43 @@ def test_a_score_above_the_weight_is_refused(actors):
     assert "score_management" in exc.value.message_dict
 
 
+def test_acceptance_waits_for_the_last_day_of_the_service_period(actors):
+    project = contracted(actors)
+    end = project.contract.ends_on
+    decision = steps.may_complete(actors["purchaser"], project, project.contract, end - dt.timedelta(days=1))
+    assert not decision and decision.earliest == end and end.isoformat() in decision.reason
+    with pytest.raises(NotAllowed) as exc:
+        services.project_complete(actor=actors["purchaser"], project=project, completed_on=end - dt.timedelta(days=1),
+                                  expected_version=project.version, today=end - dt.timedelta(days=1))
+    assert end.isoformat() in " ".join(exc.value.messages)
+    with pytest.raises(ValidationError) as exc:  # on the day, but dated before it
+        services.project_complete(actor=actors["purchaser"], project=project, completed_on=end - dt.timedelta(days=1),
+                                  expected_version=project.version, today=end)
+    assert "completed_on" in exc.value.message_dict
+    project = services.project_complete(actor=actors["purchaser"], project=project, completed_on=end,
+                                        expected_version=project.version, today=end)
+    assert project.status == ProjectStatus.COMPLETED
+
+
+def test_the_workspace_disables_acceptance_with_the_date_it_opens(actors, en):
+    project = contracted(actors)  # the service period ends in 2027; "today" is 2026-03-02
+    html = en("purchaser").get(f"{W}/projects/{project.pk}/").content.decode()
+    assert 'data-testid="complete-not-yet"' in html and project.contract.ends_on.isoformat() in html
+    assert 'data-testid="milestone-not-yet"' not in html  # no milestone yet
+
+
+def test_no_evaluation_is_scored_before_the_completion_date(actors):
+    project = completed(actors)
+    evaluation = services.evaluation_assign(actor=actors["purchaser"], project=project)
+    day_before = project.completed_on - dt.timedelta(days=1)
+    decision = steps.may_evaluate(actors["purchaser"], evaluation, day_before)
+    assert not decision and decision.earliest == project.completed_on
+    with pytest.raises(NotAllowed):
+        submit(actors, evaluation, today=day_before)
+    assert not CreditRecord.objects.exists()
+    assert submit(actors, evaluation, today=project.completed_on).status == "submitted"
+
+
 def test_a_stale_evaluation_is_refused(actors):
     project = completed(actors)
     evaluation = services.evaluation_assign(actor=actors["purchaser"], project=project)
@@ -116,8 +154,9 @@ def test_a_stale_evaluation_is_refused(actors):
         submit(actors, evaluation, version=evaluation.version + 1)
 
 
-def test_an_assigned_third_party_evaluator_scores_and_the_department_does_not(actors, en):
+def test_an_assigned_third_party_evaluator_scores_and_the_department_does_not(actors, en, time_machine):
     project = completed(actors)
+    at(time_machine, project.completed_on)
     evaluation = services.evaluation_assign(actor=actors["purchaser"], project=project,
                                             evaluator=actors["evaluator"])
     with pytest.raises(NotAllowed):
@@ -127,8 +166,14 @@ def test_an_assigned_third_party_evaluator_scores_and_the_department_does_not(ac
     page = en("evaluator").get(f"{W}/evaluations/{evaluation.pk}/")
     assert page.status_code == 200 and 'data-testid="evaluation-form"' in page.content.decode()
     data = {f"score_{k}": v for k, v in FULL.items()}
-    response = en("evaluator").post(f"{W}/evaluations/{evaluation.pk}/", {
-        **data, "score_output": "10", "comments": "产出不足", "version": evaluation.version})
+    client = en("evaluator")
+    url = f"{W}/evaluations/{evaluation.pk}/"
+    posted = {**data, "score_output": "10", "comments": "产出不足", "version": evaluation.version}
+    asked = client.post(url, posted).content.decode()
+    assert 'data-testid="confirmation"' in asked and "80.00" in asked and "Good" in asked
+    evaluation.refresh_from_db()
+    assert evaluation.status == "assigned"  # not yet: the confirmation page changed nothing
+    response = confirm_post(client, url, posted)
     assert response.status_code == 302
     evaluation.refresh_from_db()
     assert evaluation.total == Decimal("80.00") and evaluation.rating == "good"

@@ -8,6 +8,7 @@ import subprocess
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.utils import translation
 
 from gongxin.core import uscc
 from gongxin.core.models import AuditEvent, Region
@@ -20,8 +21,10 @@ from gongxin.registry.models import (
     Organization,
     OrganizationChange,
     OrgStatus,
+    RegistrationApplication,
 )
 from gongxin.registry.services import StaleEdit
+from tests.confirming import confirm_post
 
 pytestmark = pytest.mark.django_db
 
@@ -179,10 +182,37 @@ def test_deregistration_approval_in_the_browser_needs_the_confirmation(actors, c
                                data={"reason": "会员大会决议解散"})
     app = svc.application_submit(actor=actors["org_user_a"], application=app, expected_version=1)
     client.force_login(actors["officer_zhuhai"])
-    client.post(f"/applications/{app.pk}/approve/", {"version": 2})
+    page = client.post(f"/applications/{app.pk}/approve/", {"version": 2}).content.decode()
+    assert 'data-testid="confirmation"' in page
     assert Organization.objects.get(pk=actors["org_a"].pk).status == OrgStatus.ACTIVE
-    client.post(f"/applications/{app.pk}/approve/", {"version": 2, "confirm": "yes"})
+    confirm_post(client, f"/applications/{app.pk}/approve/", {"version": 2})
     assert Organization.objects.get(pk=actors["org_a"].pk).status == OrgStatus.DEREGISTERED
+
+
+def test_approving_an_establishment_asks_first_and_says_a_code_and_certificate_are_issued(actors, client):
+    app = _apply(actors)
+    client.force_login(actors["officer_zhuhai"])
+    with translation.override("en"):
+        client.cookies["django_language"] = "en"
+        page = client.post(f"/applications/{app.pk}/approve/", {"version": 2})
+    html = page.content.decode()
+    assert page.status_code == 200 and 'data-testid="confirmation"' in html
+    assert "unified social credit code" in html and "cannot be undone" in html
+    assert "珠海市民政局" in html or "民政局" in html  # the bureau, not the region
+    assert Organization.objects.count() == 3  # nothing registered yet
+    response = confirm_post(client, f"/applications/{app.pk}/approve/", {"version": 2})
+    assert response.status_code == 302 and Organization.objects.count() == 4
+
+
+def test_withdrawing_an_application_asks_first(actors, client):
+    app = _apply(actors)
+    client.force_login(actors["founder"])
+    assert 'data-testid="confirmation"' in client.post(f"/applications/{app.pk}/withdraw/").content.decode()
+    app.refresh_from_db()
+    assert app.status == ApplicationStatus.SUBMITTED
+    confirm_post(client, f"/applications/{app.pk}/withdraw/")
+    app.refresh_from_db()
+    assert app.status == ApplicationStatus.WITHDRAWN
 
 
 def test_branch_is_filed_at_once_published_and_audited(actors, client):
@@ -217,3 +247,74 @@ def test_jurisdiction_policy_admin_saves_and_audits(actors, client):
     assert JurisdictionPolicy.objects.get(region_id="440400").registration_time_limit == 10
     assert AuditEvent.objects.filter(action="admin.jurisdictionpolicy.save").exists()
     assert client.get("/admin/core/region/?q=珠海").status_code == 200
+
+
+def test_the_change_form_shows_the_registered_values_beside_the_new_ones(actors, client):
+    client.force_login(actors["org_user_a"])
+    html = client.get("/applications/new/change/").content.decode()
+    org = actors["org_a"]
+    assert 'data-testid="current-legal_representative"' in html and org.legal_representative in html
+    assert 'data-testid="current-address"' in html and org.address in html
+
+
+def test_the_authority_picker_lists_bureaus_and_the_sponsor_select_is_searchable(actors, client):
+    client.force_login(actors["founder"])
+    html = client.get("/applications/new/establishment/").content.decode()
+    assert ">\u3000珠海市民政局</option>" in html and ">广东省民政厅</option>" in html
+    assert ">广东省珠海市<" not in html
+    select = html.split('name="sponsor_unit"', 1)[0].rsplit("<select", 1)[1] + html.split('name="sponsor_unit"', 1)[1]
+    assert "data-gx-search" in select and 'data-gx-filter-by="registration_authority"' in select
+    assert 'data-region="440400"' in html  # 珠海市科学技术协会's jurisdiction, for the filter
+
+
+def test_documents_are_attached_checked_by_content_and_shown_only_to_the_applicant_and_the_officer(
+        actors, client, settings, tmp_path):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from gongxin.registry.models import ApplicationDocument
+
+    client.force_login(actors["founder"])
+    data = {**ESTABLISH, "registration_authority": "440402", "founders": "李明"}
+    fake = SimpleUploadedFile("章程.pdf", b"MZ\x90\x00 not a pdf", content_type="application/pdf")
+    response = client.post("/applications/new/establishment/", {**data, "save": "1", "charter": fake})
+    assert response.status_code == 400 and 'data-testid="error-charter"' in response.content.decode()
+    assert not RegistrationApplication.objects.exists()  # nothing saved with a refused document
+    pdf = SimpleUploadedFile("章程.pdf", b"%PDF-1.4\n%%EOF\n", content_type="application/pdf")
+    png = SimpleUploadedFile("租赁合同.png", b"\x89PNG\r\n\x1a\n" + b"0" * 20, content_type="image/png")
+    response = client.post("/applications/new/establishment/", {**data, "submit": "1", "charter": pdf,
+                                                                 "domicile": png})
+    assert response.status_code == 302
+    app = RegistrationApplication.objects.get()
+    docs = {d.kind: d for d in ApplicationDocument.objects.filter(application=app)}
+    assert set(docs) == {"charter", "domicile"} and docs["domicile"].content_type == "image/png"
+    assert not docs["charter"].file.path.startswith(str(settings.STATIC_ROOT))
+    url = f"/applications/documents/{docs['charter'].pk}/"
+    assert url in client.get(f"/applications/{app.pk}/").content.decode()
+    assert b"".join(client.get(url).streaming_content) == b"%PDF-1.4\n%%EOF\n"
+    client.force_login(actors["officer_zhuhai"])
+    assert url in client.get(f"/applications/{app.pk}/").content.decode()
+    assert client.get(url).status_code == 200
+    for other in ("officer_foshan", "org_user_a", "sponsor"):
+        client.force_login(actors[other])
+        assert client.get(url).status_code == 404
+    assert AuditEvent.objects.filter(action="application.document").count() == 2
+
+
+def test_an_oversized_upload_is_refused_before_the_body_is_read(actors, client):
+    client.force_login(actors["founder"])
+    response = client.generic("POST", "/applications/new/establishment/", b"x",
+                              CONTENT_TYPE="multipart/form-data; boundary=x", CONTENT_LENGTH=str(40 * 1024 * 1024))
+    assert response.status_code == 302
+    assert not RegistrationApplication.objects.exists()
+
+
+def test_a_region_s_policy_may_name_its_registration_authority(actors):
+    from gongxin.registry.models import authority_name
+    from gongxin.registry.policy import policy_cache_clear
+
+    zhuhai, xiangzhou = Region.objects.get(code="440400"), Region.objects.get(code="440402")
+    assert (authority_name(zhuhai), authority_name(xiangzhou)) == ("珠海市民政局", "香洲区民政局")
+    JurisdictionPolicy.objects.create(region=xiangzhou, authority_name="珠海市香洲区行政审批局")
+    policy_cache_clear()
+    assert authority_name(xiangzhou) == "珠海市香洲区行政审批局"
+    assert authority_name(zhuhai) == "珠海市民政局"  # not inherited upwards, nor by the neighbours

@@ -54,6 +54,11 @@ class ReportForm(forms.ModelForm):
     def finance_fields(self):
         return self.group(self.FINANCE)
 
+    def finance_rows(self):
+        """Each amount with last year's figure (``previous``, set by the view), for reference."""
+        previous = getattr(self, "previous", None)
+        return [(self[name], getattr(previous, name) if previous is not None else None) for name in self.FINANCE]
+
     def count_fields(self):
         return self.group(self.COUNTS)
 

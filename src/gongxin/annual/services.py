@@ -193,6 +193,22 @@ REASONS_BY_CONCLUSION = {
 }
 
 
+def review_check(*, conclusion: str, reasons: list[str]) -> None:
+    """The conclusion and its reasons fit together (by field): 基本合格 needs a 基本合格 reason,
+    不合格 a 不合格 reason, 合格 none. Checked before the confirmation page and again at the write."""
+    if not conclusion:
+        raise ValidationError({"conclusion": _("Choose a conclusion.")})
+    conclusion = Conclusion(conclusion)
+    unknown = set(reasons) - REASONS_BY_CONCLUSION[conclusion]
+    if unknown:
+        raise ValidationError({"reasons": _("These reasons do not fit the conclusion: %(r)s")
+                               % {"r": ", ".join(sorted(unknown))}})
+    if conclusion == Conclusion.BASIC_PASS and not reasons:
+        raise ValidationError({"reasons": _("Choose at least one reason for a basic pass.")})
+    if conclusion == Conclusion.FAIL and not set(reasons) & set(FailReason.values):
+        raise ValidationError({"reasons": _("Choose at least one reason for failing.")})
+
+
 @transaction.atomic
 def report_review(*, actor, report: AnnualReport, conclusion: str, reasons: list[str], note: str,
                   expected_version: int) -> AnnualReport:
@@ -204,16 +220,9 @@ def report_review(*, actor, report: AnnualReport, conclusion: str, reasons: list
         raise NotAllowed(_("Only the registration authority may review this report."))
     if locked.status != ReportStatus.AUTHORITY_REVIEW:
         raise NotAllowed(_("This report is not awaiting review."))
-    conclusion = Conclusion(conclusion)
     reasons = list(dict.fromkeys(reasons))
-    unknown = set(reasons) - REASONS_BY_CONCLUSION[conclusion]
-    if unknown:
-        raise ValidationError({"reasons": _("These reasons do not fit the conclusion: %(r)s")
-                               % {"r": ", ".join(sorted(unknown))}})
-    if conclusion == Conclusion.BASIC_PASS and not reasons:
-        raise ValidationError({"reasons": _("Choose at least one reason for a basic pass.")})
-    if conclusion == Conclusion.FAIL and not set(reasons) & set(FailReason.values):
-        raise ValidationError({"reasons": _("Choose at least one reason for failing.")})
+    review_check(conclusion=conclusion, reasons=reasons)
+    conclusion = Conclusion(conclusion)
     before = _snapshot(locked)
     today = timezone.localdate()
     locked.status, locked.conclusion, locked.conclusion_reasons = ReportStatus.REVIEWED, conclusion, reasons

@@ -14,6 +14,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -27,6 +28,7 @@ from gongxin.annual.models import (
     InspectionStatus,
     RectificationStatus,
 )
+from gongxin.core.confirm import Confirmation, confirmable, confirmation
 from gongxin.core.exports import export_request
 from gongxin.core.forms import DateField, form_add_errors
 from gongxin.registry.models import OrgStatus, OrgSubtype, OrgType
@@ -219,8 +221,22 @@ def inspection_draw(request, pk: int):
 
 @login_required
 @require_POST
+@confirmable
 def inspection_publish(request, pk: int):
+    """Publication, behind a confirmation page (core.confirm): the public sees the draw at once."""
     inspection = svc.inspection_get(actor=request.user, pk=pk)
+    if svc.officer_covers(request.user, inspection) and inspection.status == InspectionStatus.DRAWN:
+        page = confirmation(request, Confirmation(
+            title=_("Publish the draw “%(title)s”") % {"title": inspection.title}, button=_("Publish the draw"),
+            back_url=reverse("annual:inspection_detail", args=[inspection.pk]),
+            facts=[(_("Organizations drawn"), inspection.items.count()),
+                   (_("Candidates"), inspection.candidate_count), (_("Random seed"), inspection.seed),
+                   (_("Digest of the candidate list"), inspection.candidate_digest)],
+            effects=[_("The organizations drawn, their inspectors, the seed and the digest appear on the public "
+                       "inspection page."), _("The organizations drawn see the inspection in their portal.")],
+            irreversible=_("A published draw stays public: it is neither withdrawn nor drawn again.")))
+        if page:
+            return page
     try:
         svc.inspection_publish(actor=request.user, inspection=inspection)
     except ValidationError as exc:

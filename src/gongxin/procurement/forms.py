@@ -11,7 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from gongxin.core import uscc as uscc_mod
-from gongxin.core.forms import DateField
+from gongxin.core.forms import DateField, SearchableSelect
 from gongxin.credit.forms import BootstrapForm
 from gongxin.evaluation.models import Grade
 from gongxin.procurement.models import Milestone, PurchaseMethod
@@ -62,6 +62,7 @@ class ServiceChoiceField(forms.ModelChoiceField):
 
 class ProjectForm(BootstrapForm):
     service = ServiceChoiceField(label=_("Catalogue service"), queryset=None,
+                                 widget=SearchableSelect(placeholder=_("Type part of the code or the name")),
                                  help_text=_("From the guiding catalogue of purchasable services in force."))
     function = forms.ModelChoiceField(label=_("Transferred function"), queryset=None, required=False,
                                       help_text=_("Only when the project carries out a function transferred from "
@@ -85,6 +86,11 @@ class ProjectForm(BootstrapForm):
 
     def __init__(self, *args, services=None, functions=None, **kwargs):
         super().__init__(*args, **kwargs)
+        if services is not None:
+            # Each option's catalogue region, for the jurisdiction filter: one query.
+            self.fields["service"].widget.regions = {
+                str(pk): (code, name) for pk, code, name in
+                services.values_list("pk", "catalogue__region_id", "catalogue__region__name")}
         self.fields["service"].queryset = services
         self.fields["function"].queryset = functions
         if not self.is_bound and "year" not in self.initial:

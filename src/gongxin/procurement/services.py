@@ -28,7 +28,7 @@ from gongxin.accounts.models import Role
 from gongxin.core.audit import audit_record
 from gongxin.core.uploads import safe_name, upload_check
 from gongxin.credit.models import RECORD_CATEGORY, CreditRecord, RecordKind
-from gongxin.procurement import ocds
+from gongxin.procurement import ocds, steps
 from gongxin.procurement.eligibility import bid_decision, check_active, check_credit
 from gongxin.procurement.models import (
     Bid,
@@ -286,11 +286,7 @@ def project_award(*, actor, project: PurchaseProject, bid: Bid, amount: Decimal,
     checks run again: a listing since the bid refuses the award, with its reason)."""
     today = today or timezone.localdate()
     locked = _lock(project, expected_version)
-    _require_department(actor, locked)
-    _require_status(locked, ProjectStatus.PUBLICIZED)
-    if today < locked.procurement_starts_on:
-        raise NotAllowed(_("Procurement starts on %(date)s: no award before then (the publicity period).")
-                         % {"date": locked.procurement_starts_on.isoformat()})
+    steps.may_award(actor, locked, today).require(NotAllowed)
     winner = Bid.objects.select_for_update(of=("self",)).select_related("organization").filter(pk=bid.pk, project=locked).first()
     if winner is None or winner.status != BidStatus.SUBMITTED:
         raise NotAllowed(_("Only a submitted bid of this project can be awarded."))
@@ -329,11 +325,7 @@ def project_unsuccessful(*, actor, project: PurchaseProject, reason: str, expect
     """No bid qualifies (or none came): the procurement ends without an award."""
     today = today or timezone.localdate()
     locked = _lock(project, expected_version)
-    _require_department(actor, locked)
-    _require_status(locked, ProjectStatus.PUBLICIZED)
-    if today < locked.procurement_starts_on:
-        raise NotAllowed(_("Procurement starts on %(date)s: the outcome cannot be decided before then.")
-                         % {"date": locked.procurement_starts_on.isoformat()})
+    steps.may_end_unsuccessful(actor, locked, today).require(NotAllowed)
     if not reason.strip():
         raise ValidationError({"reason": _("Say why no bid could be awarded.")})
     before = _state(locked)
@@ -452,8 +444,7 @@ def contract_sign(*, actor, project: PurchaseProject, number: str, signed_on: dt
     """Record the signed contract with its scanned copy; the service is then under way."""
     today = today or timezone.localdate()
     locked = _lock(project, expected_version)
-    _require_department(actor, locked)
-    _require_status(locked, ProjectStatus.AWARDED)
+    steps.may_sign_contract(actor, locked, today).require(NotAllowed)
     errors = {}
     if signed_on > today or signed_on < locked.awarded_on:
         errors["signed_on"] = _("The contract is signed between the award (%(awarded)s) and today.") % {
@@ -508,8 +499,8 @@ def milestone_mark(*, actor, milestone: Milestone, status: str, done_on: dt.date
     today = today or timezone.localdate()
     locked_m = Milestone.objects.select_for_update().get(pk=milestone.pk)
     locked = _lock(locked_m.project, None)
-    _require_department(actor, locked)
-    _require_status(locked, ProjectStatus.CONTRACTED)
+    contract = Contract.objects.filter(project=locked).first()
+    steps.may_mark_milestone(actor, locked, contract, today).require(NotAllowed)
     if status not in (Milestone.Status.MET, Milestone.Status.MISSED):
         raise ValidationError({"status": _("A milestone is met or missed.")})
     if locked_m.status != Milestone.Status.PENDING:
@@ -518,6 +509,9 @@ def milestone_mark(*, actor, milestone: Milestone, status: str, done_on: dt.date
     done_on = done_on or today
     if done_on > today:
         raise ValidationError({"done_on": _("The date cannot be in the future.")})
+    if contract is not None and done_on < contract.starts_on:
+        raise ValidationError({"done_on": _("The service started on %(date)s: the date lies between then and today.")
+                               % {"date": contract.starts_on.isoformat()}})
     locked_m.status, locked_m.done_on = status, done_on
     locked_m.save(update_fields=["status", "done_on"])
     locked.version += 1
@@ -567,16 +561,12 @@ def project_complete(*, actor, project: PurchaseProject, completed_on: dt.date, 
     be recorded met or missed first."""
     today = today or timezone.localdate()
     locked = _lock(project, expected_version)
-    _require_department(actor, locked)
-    _require_status(locked, ProjectStatus.CONTRACTED)
-    pending = locked.milestones.filter(status=Milestone.Status.PENDING).count()
-    if pending:
-        raise NotAllowed(_("%(count)d milestone(s) are still pending: record each as met or missed first.")
-                         % {"count": pending})
-    signed_on = locked.contract.signed_on
-    if completed_on > today or completed_on < signed_on:
-        raise ValidationError({"completed_on": _("The completion date lies between the contract (%(signed)s) and "
-                                                 "today.") % {"signed": signed_on.isoformat()}})
+    contract = Contract.objects.filter(project=locked).first()
+    steps.may_complete(actor, locked, contract, today).require(NotAllowed)
+    ends_on = contract.ends_on
+    if completed_on > today or completed_on < ends_on:
+        raise ValidationError({"completed_on": _("The completion date lies between the end of the service period "
+                                                 "(%(end)s) and today.") % {"end": ends_on.isoformat()}})
     before = _state(locked)
     locked.status, locked.completed_on = ProjectStatus.COMPLETED, completed_on
     _save(locked, ["status", "completed_on"])
@@ -693,14 +683,13 @@ def evaluation_submit(*, actor, evaluation: PerformanceEvaluation, scores: dict,
     locked = (PerformanceEvaluation.objects.select_for_update(of=("self",))
               .select_related("project__department", "project__awarded_organization", "indicator_set")
               .get(pk=evaluation.pk))
-    if not may_score(actor, locked):
-        raise NotAllowed(_("Only the assigned evaluator (or the department, when it evaluates itself) may score."))
-    if locked.version != expected_version:
+    if locked.status == PerformanceEvaluation.Status.SUBMITTED and may_score(actor, locked):
+        return locked  # a double submit: the first one stands (the scores cannot be changed)
+    if locked.version != expected_version and may_score(actor, locked):
         raise StaleEdit(_("This evaluation was changed since you opened it; reload it."))
-    if locked.status != PerformanceEvaluation.Status.ASSIGNED:
-        raise NotAllowed(_("The evaluation has already been submitted."))
     project = _lock(locked.project, None)
-    _require_status(project, ProjectStatus.COMPLETED)
+    locked.project = project
+    steps.may_evaluate(actor, locked, today).require(NotAllowed)
     cleaned = _clean_scores(locked.indicator_set.indicators, scores)
     if not comments.strip():
         raise ValidationError({"comments": _("Summarise the findings behind the scores.")})

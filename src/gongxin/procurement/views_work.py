@@ -8,6 +8,7 @@ procurement.services; these views only translate between forms and those calls."
 
 from __future__ import annotations
 
+from decimal import Decimal
 from urllib.parse import urlencode
 
 from django.contrib import messages
@@ -15,16 +16,18 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from gongxin.accounts.models import Role
+from gongxin.core.confirm import Confirmation, confirmable, confirmation
 from gongxin.core.exports import export_request
 from gongxin.core.forms import form_add_errors
 from gongxin.core.uploads import body_exceeds, download_response
 from gongxin.procurement import selectors as sel
-from gongxin.procurement import services
+from gongxin.procurement import services, steps
 from gongxin.procurement.eligibility import bid_decision
 from gongxin.procurement.forms import (
     AssignForm,
@@ -49,6 +52,7 @@ from gongxin.procurement.models import (
     FunctionTransferStatus,
     Milestone,
     PerformanceEvaluation,
+    PerformanceRating,
     ProjectStatus,
     PurchaseMethod,
 )
@@ -237,17 +241,19 @@ def _workspace(request, project, *, status=200, **forms):
         # The checks again, as the award will run them (a listing since the bid shows here).
         for bid in submitted:
             bid.today = bid_decision(bid.organization, project, today)
-        ctx["award_open"] = today >= project.procurement_starts_on
+        ctx["award_decision"] = steps.may_award(user, project, today)
         ctx["award_form"] = forms.get("award_form") or AwardForm(initial=version, bids=submitted)
         ctx["unsuccessful_form"] = forms.get("unsuccessful_form") or ReasonForm(initial=version,
                                                                                 prefix="unsuccessful")
     if is_department and project.status == ProjectStatus.CONTRACTED:
         ctx["milestone_form"] = forms.get("milestone_form") or MilestoneForm(prefix="milestone")
+        ctx["milestone_decision"] = steps.may_mark_milestone(user, project, contract, today)
+        ctx["complete_decision"] = steps.may_complete(user, project, contract, today)
         for m in ctx["milestones"]:
             if m.status == Milestone.Status.PENDING:
                 m.form = MilestoneMarkForm(initial={"done_on": today}, prefix=f"m{m.pk}")
         ctx["complete_form"] = forms.get("complete_form") or CompleteForm(
-            initial={**version, "completed_on": today}, prefix="complete")
+            initial={**version, "completed_on": contract.ends_on if contract else today}, prefix="complete")
     if (is_department or is_awarded_org) and project.status == ProjectStatus.CONTRACTED:
         ctx["tracking_form"] = forms.get("tracking_form") or TrackingForm(
             prefix="tracking", milestones=project.milestones.all())
@@ -301,12 +307,16 @@ def project_publicize(request, pk: int):
         status=400 if form.errors else 200)
 
 
-def _post_step(request, pk, form_cls, call, success, form_key, **form_kwargs):
+def _post_step(request, pk, form_cls, call, success, form_key, confirm=None, **form_kwargs):
     """A department step posted from the workspace: done → back to it with a message; invalid
-    → the workspace again with the form's errors; refused → the reason as a message."""
+    → the workspace again with the form's errors; refused → the reason as a message. An
+    irreversible step passes ``confirm(project, cleaned_data) -> Confirmation``: the valid POST
+    shows that confirmation page first (core.confirm)."""
     project = sel.department_project_get(actor=request.user, pk=pk)
     form = form_cls(request.POST, request.FILES or None, **form_kwargs)
     if form.is_valid():
+        if confirm is not None and (page := confirmation(request, confirm(project, form.cleaned_data))):
+            return page
         try:
             call(project, form.cleaned_data)
         except (StaleEdit, NotAllowed) as exc:
@@ -319,8 +329,13 @@ def _post_step(request, pk, form_cls, call, success, form_key, **form_kwargs):
     return _workspace(request, project, status=400, **{form_key: form})
 
 
+def _back(project) -> str:
+    return reverse("procurement:project_detail", args=[project.pk])
+
+
 @login_required
 @require_POST
+@confirmable
 def project_award(request, pk: int):
     project = sel.department_project_get(actor=request.user, pk=pk)
     submitted = [b for b in project.bids.all() if b.status == BidStatus.SUBMITTED]
@@ -328,6 +343,17 @@ def project_award(request, pk: int):
     if form.is_valid():
         d = form.cleaned_data
         bid = next(b for b in submitted if b.pk == d["bid"])
+        others = len(submitted) - 1
+        page = confirmation(request, Confirmation(
+            title=_("Award “%(title)s”") % {"title": project.title}, button=_("Award the project"),
+            back_url=_back(project),
+            facts=[(_("Awarded to"), f"{bid.organization.name} {bid.organization.uscc}"),
+                   (_("Amount (yuan)"), f"{d['amount']:,.2f}"), (_("Reasons"), d["reason"])],
+            effects=[_("The award is published on the disclosure platform and in the OCDS feed."),
+                     _("%(count)d other application(s) are closed as unsuccessful.") % {"count": others}],
+            irreversible=_("An award is not withdrawn: only cancelling the project before the contract ends it.")))
+        if page:
+            return page
         try:
             services.project_award(actor=request.user, project=project, bid=bid, amount=d["amount"],
                                    reason=d["reason"], expected_version=d["version"])
@@ -463,14 +489,26 @@ def tracking_report_submit(request, pk: int):
 
 @login_required
 @require_POST
+@confirmable
 def project_complete(request, pk: int):
     def call(project, d):
         services.project_complete(actor=request.user, project=project, completed_on=d["completed_on"],
                                   expected_version=d["version"])
 
+    def confirm(project, d):
+        return Confirmation(
+            title=_("Accept “%(title)s” as completed") % {"title": project.title},
+            button=_("Record the service as completed"), back_url=_back(project),
+            facts=[(_("Undertaken by"), project.awarded_supplier_name),
+                   (_("Service period"), f"{project.service_starts_on:%Y-%m-%d} – {project.service_ends_on:%Y-%m-%d}"),
+                   (_("Completed on"), d["completed_on"].isoformat())],
+            effects=[_("The project is published as completed; the performance evaluation comes next.")],
+            irreversible=_("A completed project does not go back to implementation: no milestone or tracking "
+                           "report can be added."))
+
     return _post_step(request, pk, CompleteForm, call,
                       _("The service is recorded as completed: the performance evaluation comes next."),
-                      "complete_form", prefix="complete")
+                      "complete_form", confirm=confirm, prefix="complete")
 
 
 @login_required
@@ -502,6 +540,7 @@ def work_evaluations(request):
 
 @login_required
 @require_http_methods(["GET", "POST"])
+@confirmable
 def evaluation_detail(request, pk: int):
     """The scoring form for whoever may score (the assigned evaluator, or the department when
     it evaluates itself); the result for everyone else who may see it."""
@@ -514,7 +553,22 @@ def evaluation_detail(request, pk: int):
         form = EvaluationForm(_data(request), indicators=indicators, initial={"version": evaluation.version})
     elif request.method == "POST":
         raise Http404(_("No such evaluation."))
+    decision = steps.may_evaluate(request.user, evaluation, timezone.localdate()) if can_score else None
     if request.method == "POST" and form.is_valid():
+        scores = form.scores()
+        total = sum((Decimal(str(v)) for v in scores.values() if v is not None), Decimal("0"))
+        page = confirmation(request, Confirmation(
+            title=_("Submit the performance evaluation of “%(title)s”") % {"title": evaluation.project.title},
+            button=_("Submit the evaluation"),
+            back_url=reverse("procurement:evaluation_detail", args=[pk]),
+            facts=[*[(ind["name"], scores.get(ind["code"])) for ind in indicators],
+                   (_("Total"), f"{total:.2f}"), (_("Rating"), PerformanceRating(services.rating_for(total)).label),
+                   (_("Findings"), form.cleaned_data["comments"])],
+            effects=[_("The result is written to %(org)s's public credit file (承接政府购买服务) and the project is "
+                       "published as evaluated.") % {"org": evaluation.project.awarded_supplier_name}],
+            irreversible=_("The scores cannot be changed once submitted (不可更改).")))
+        if page:
+            return page
         try:
             services.evaluation_submit(actor=request.user, evaluation=evaluation, scores=form.scores(),
                                        comments=form.cleaned_data["comments"],
@@ -529,7 +583,7 @@ def evaluation_detail(request, pk: int):
             return redirect("procurement:evaluation_detail", pk=pk)
     rows = [{"indicator": ind, "score": evaluation.scores.get(ind["code"])} for ind in indicators]
     return render(request, T + "evaluation_detail.html", {
-        "evaluation": evaluation, "project": evaluation.project, "form": form, "rows": rows,
+        "evaluation": evaluation, "project": evaluation.project, "form": form, "rows": rows, "decision": decision,
         "total_weight": sum(ind["weight"] for ind in indicators)}, status=400 if form is not None and form.errors
         else 200)
 

@@ -30,7 +30,7 @@ class AuditedAdmin(admin.ModelAdmin):
 @admin.register(JurisdictionPolicy)
 class JurisdictionPolicyAdmin(AuditedAdmin):
     list_display = ["region", "registration_time_limit", "min_members", "annual_mode", "annual_authority_deadline",
-                    "rectification_time_limit", "credit_objection_days", "credit_auto_list"]
+                    "rectification_time_limit", "credit_objection_days", "credit_auto_list", "authority_name"]
     autocomplete_fields = ["region"]
 
 

@@ -212,6 +212,61 @@ def application_withdraw(*, actor, application: RegistrationApplication) -> Regi
     return app
 
 
+MAX_DOCUMENT_BYTES = 10 * 1024 * 1024
+# What a document may be, told by its first bytes (the name and the browser's type can lie).
+DOCUMENT_SIGNATURES = {b"%PDF-": "application/pdf", b"\x89PNG\r\n\x1a\n": "image/png", b"\xff\xd8\xff": "image/jpeg"}
+
+
+def document_check(upload) -> str:
+    """A PDF, PNG or JPEG of at most 10 MB, checked by its content; returns its content type."""
+    if upload.size > MAX_DOCUMENT_BYTES:
+        raise ValidationError(_("%(name)s is larger than 10 MB.") % {"name": upload.name})
+    head = upload.read(8)
+    upload.seek(0)
+    for signature, content_type in DOCUMENT_SIGNATURES.items():
+        if head.startswith(signature):
+            return content_type
+    raise ValidationError(_("%(name)s is not a PDF, PNG or JPEG file.") % {"name": upload.name})
+
+
+@transaction.atomic
+def application_document_add(*, actor, application: RegistrationApplication, kind: str, upload):
+    """Attach a document (会议决议, 住所证明, 章程) to one's own draft establishment or change
+    application; a second document of the same kind replaces the first. Audited with its digest."""
+    import hashlib
+
+    from gongxin.registry.models import ApplicationDocument
+
+    app = RegistrationApplication.objects.select_for_update().get(pk=application.pk)
+    if app.applicant_id != actor.pk:
+        raise NotAllowed(_("This is not your application."))
+    if app.status != ApplicationStatus.DRAFT or app.kind == ApplicationKind.DEREGISTRATION:
+        raise NotAllowed(_("Documents are attached to a draft establishment or change application."))
+    if kind not in ApplicationDocument.Kind.values:
+        raise ValidationError({kind: _("Unknown kind of document.")})
+    try:
+        content_type = document_check(upload)
+    except ValidationError as exc:
+        raise ValidationError({kind: exc.messages}) from None
+    digest = hashlib.sha256()
+    for chunk in upload.chunks():
+        digest.update(chunk)
+    upload.seek(0)
+    replaced = list(app.documents.filter(kind=kind))
+    for old in replaced:
+        old.file.delete(save=False)
+        old.delete()
+    doc = ApplicationDocument(application=app, kind=kind, file=upload, name=upload.name[:200],
+                              content_type=content_type, size=upload.size, sha256=digest.hexdigest(),
+                              uploaded_by=actor)
+    doc.full_clean(exclude=["file"])
+    doc.save()
+    audit_record(actor=actor, action="application.document", obj=doc, after={
+        "application": app.pk, "kind": kind, "name": doc.name, "sha256": doc.sha256,
+        "replaced": [d.sha256 for d in replaced]})
+    return doc
+
+
 @dataclass
 class Check:
     """One check shown to the deciding officer (and the applicant): ``level`` ok / warning / error /

@@ -2,7 +2,7 @@ from django import forms
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from gongxin.core.forms import DateField
+from gongxin.core.forms import DateField, SearchableSelect
 from gongxin.core.models import Region
 from gongxin.registry.models import CreditStatus, Industry, OrgStatus, OrgSubtype, OrgType
 from gongxin.registry.selectors import SearchFilters
@@ -50,14 +50,27 @@ class OrgSearchForm(forms.Form):
 
 
 def _authority_choices():
+    """The registration authorities by their name (珠海市民政局, not 广东省珠海市), indented by level."""
+    from gongxin.registry.models import authority_name
+
     regions = Region.objects.filter(code__startswith="44", level__gte=1).order_by("code")
-    return [("", "—"), *[(r.code, ("\u3000" * (r.level - 1)) + r.name) for r in regions]]
+    return [("", "—"), *[(r.code, ("\u3000" * (r.level - 1)) + authority_name(r)) for r in regions]]
 
 
-def _sponsor_choices():
+def _sponsor_rows():
     from gongxin.registry.models import SponsorUnit
 
-    return [("", _("None (direct registration)")), *SponsorUnit.objects.values_list("pk", "name")]
+    return list(SponsorUnit.objects.values_list("pk", "name", "region_id", "region__name"))
+
+
+def _sponsor_field(form, name: str, blank: str, filter_by: str = "") -> None:
+    """The sponsor units (hundreds of them) as a searchable select with their jurisdictions."""
+    rows = _sponsor_rows()
+    field = form.fields[name]
+    field.widget = SearchableSelect(attrs={"class": "form-select"}, filter_by=filter_by,
+                                    regions={str(pk): (code, region) for pk, _n, code, region in rows},
+                                    placeholder=_("Type part of the name"))
+    field.choices = [("", blank), *[(pk, n) for pk, n, _c, _r in rows]]
 
 
 class EstablishmentForm(forms.Form):
@@ -84,7 +97,7 @@ class EstablishmentForm(forms.Form):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["registration_authority"].choices = _authority_choices()
-        self.fields["sponsor_unit"].choices = _sponsor_choices()
+        _sponsor_field(self, "sponsor_unit", _("None (direct registration)"), filter_by="registration_authority")
         for f in self.fields.values():
             f.widget.attrs.setdefault("class", "form-select" if isinstance(f.widget, forms.Select) else "form-control")
 
@@ -110,7 +123,7 @@ class ChangeForm(forms.Form):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["sponsor_unit"].choices = [("", _("Unchanged")), *_sponsor_choices()[1:]]
+        _sponsor_field(self, "sponsor_unit", _("Unchanged"))
         for f in self.fields.values():
             f.widget.attrs.setdefault("class", "form-select" if isinstance(f.widget, forms.Select) else "form-control")
 
@@ -144,3 +157,19 @@ class BranchForm(forms.Form):
                              widget=forms.TextInput(attrs={"class": "form-control"}))
     established_on = DateField(label=_("Established on"), required=False,
                                      widget=forms.DateInput(attrs={"class": "form-control", "type": "date"}))
+
+
+class DocumentsForm(forms.Form):
+    """The documents of an establishment or change application, each optional in a draft (a
+    PDF, PNG or JPEG of at most 10 MB, checked by content in the service)."""
+
+    resolution = forms.FileField(label=_("Meeting resolution"), required=False,
+                                 help_text=_("The resolution of the founders' or members' meeting."))
+    domicile = forms.FileField(label=_("Proof of domicile"), required=False,
+                               help_text=_("Title deed or lease of the registered address."))
+    charter = forms.FileField(label=_("Charter"), required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for f in self.fields.values():
+            f.widget.attrs.update({"class": "form-control", "accept": "application/pdf,image/png,image/jpeg"})

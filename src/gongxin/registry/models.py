@@ -194,7 +194,14 @@ class Organization(models.Model):
 
 
 def authority_name(region) -> str:
-    """The civil-affairs body of a region: 广东省民政厅, 珠海市民政局, 香洲区民政局, 中华人民共和国民政部."""
+    """The civil-affairs body of a region: 广东省民政厅, 珠海市民政局, 香洲区民政局, 中华人民共和国民政部
+    by the region's level, unless the region's policy names its own (``JurisdictionPolicy.authority_name``;
+    the overrides are read once a minute per process, so a list of rows costs no query per row)."""
+    from gongxin.registry.policy import authority_name_overrides
+
+    override = authority_name_overrides().get(region.code)
+    if override:
+        return override
     if region.code == "100000":
         return "中华人民共和国民政部"
     if region.level == 1:
@@ -348,6 +355,11 @@ class JurisdictionPolicy(models.Model):
         _("qualified catalogue: years of annual reports on time"), null=True, blank=True)
     qualify_sound_governance = models.BooleanField(
         _("qualified catalogue: sound governance (五自四无) required"), null=True, blank=True)
+    # Not inherited: it names this region's own body (registry.models.authority_name).
+    authority_name = models.CharField(
+        _("name of the registration authority"), max_length=64, blank=True,
+        help_text=_("Only where it is not 省民政厅 / 市民政局 / 区民政局 by the region's level (a merged bureau, "
+                    "an administrative examination and approval bureau); not inherited by the regions below."))
 
     class Meta:
         verbose_name = _("jurisdiction policy")
@@ -426,3 +438,32 @@ class RegistrationApplication(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} {self.data.get('name', '')}"
+
+
+class ApplicationDocument(models.Model):
+    """A document attached to an establishment or change application for the officer to examine
+    (会议决议, 住所证明, 章程). Stored under MEDIA_ROOT, which no URL serves: only
+    ``registry:application_document`` hands it out, to the applicant and the deciding officers."""
+
+    class Kind(models.TextChoices):
+        RESOLUTION = "resolution", _("Meeting resolution")
+        DOMICILE = "domicile", _("Proof of domicile")
+        CHARTER = "charter", _("Charter")
+
+    application = models.ForeignKey(RegistrationApplication, on_delete=models.CASCADE, related_name="documents")
+    kind = models.CharField(_("kind"), max_length=16, choices=Kind.choices)
+    file = models.FileField(_("file"), upload_to="applications/%Y/")
+    name = models.CharField(_("file name"), max_length=200)
+    content_type = models.CharField(max_length=32)
+    size = models.PositiveIntegerField()
+    sha256 = models.CharField(max_length=64)
+    uploaded_by = models.ForeignKey("accounts.User", on_delete=models.PROTECT, related_name="+")
+    uploaded_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["application", "kind", "id"]
+        verbose_name = _("application document")
+        verbose_name_plural = _("application documents")
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.name}"

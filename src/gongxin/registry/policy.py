@@ -84,8 +84,22 @@ _cache: dict[str, tuple[float, Policy]] = {}
 CACHE_SECONDS = 60
 
 
+_names: list = []  # [(expires, {region code: name})]
+
+
 def policy_cache_clear() -> None:
     _cache.clear()
+    _names.clear()
+
+
+def authority_name_overrides() -> dict[str, str]:
+    """Region code -> the registration authority's own name, where a policy sets one (one query,
+    cached for a minute like the policies)."""
+    if _names and _names[0][0] > time.monotonic():
+        return _names[0][1]
+    names = dict(JurisdictionPolicy.objects.exclude(authority_name="").values_list("region_id", "authority_name"))
+    _names[:] = [(time.monotonic() + CACHE_SECONDS, names)]
+    return names
 
 
 def policy_for(region_code: str) -> Policy:

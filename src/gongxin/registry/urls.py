@@ -13,6 +13,7 @@ urlpatterns = [
     path("applications/branches/", apps.branch_file, name="branch_file"),
     path("applications/new/<str:kind>/", apps.application_new, name="application_new"),
     path("applications/<int:pk>/", apps.application_detail, name="application_detail"),
+    path("applications/documents/<int:pk>/", apps.application_document, name="application_document"),
     path("applications/<int:pk>/edit/", apps.application_new, {"kind": ""}, name="application_edit"),
     path("applications/<int:pk>/<str:action>/", apps.application_action, name="application_action"),
 ]

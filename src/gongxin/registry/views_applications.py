@@ -6,9 +6,11 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
+from django.db import transaction
 from django.db.models import Q
-from django.http import Http404, HttpResponse, HttpResponseBadRequest
+from django.http import FileResponse, Http404, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -16,13 +18,22 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from gongxin.accounts.models import Role
 from gongxin.core.audit import audit_record
+from gongxin.core.confirm import Confirmation, confirmable, confirmation
 from gongxin.core.forms import form_add_errors
 from gongxin.core.models import Region
+from gongxin.core.uploads import body_exceeds
 from gongxin.core.workdays import workdays_left
 from gongxin.registry import applications as svc
-from gongxin.registry.forms import APPLICATION_FORMS, BranchForm, DecisionForm
-from gongxin.registry.models import ApplicationKind, ApplicationStatus, Organization, RegistrationApplication
-from gongxin.registry.selectors import jurisdiction_q, region_prefix_filter
+from gongxin.registry.forms import APPLICATION_FORMS, BranchForm, DecisionForm, DocumentsForm
+from gongxin.registry.models import (
+    ApplicationDocument,
+    ApplicationKind,
+    ApplicationStatus,
+    Organization,
+    RegistrationApplication,
+    authority_name,
+)
+from gongxin.registry.selectors import jurisdiction_q, officer_manages, region_prefix_filter
 from gongxin.registry.views import paginate
 
 
@@ -92,6 +103,9 @@ def application_new(request, kind: str, pk: int | None = None):
         raise Http404
     if kind != ApplicationKind.ESTABLISHMENT and user.role != Role.ORG_USER:
         raise Http404
+    if body_exceeds(request, len(DOCUMENT_KINDS) * svc.MAX_DOCUMENT_BYTES):
+        messages.error(request, _("The upload is too large: send documents of at most 10 MB each."))
+        return redirect(request.path)
     form_class = APPLICATION_FORMS[kind]
     initial = {}
     if app is not None:
@@ -99,27 +113,52 @@ def application_new(request, kind: str, pk: int | None = None):
         if isinstance(initial.get("founders"), list):
             initial["founders"] = "\n".join(initial["founders"])
     form = form_class(request.POST or None, initial=initial)
-    if request.method == "POST" and form.is_valid():
+    docs = None if kind == ApplicationKind.DEREGISTRATION else DocumentsForm(request.POST or None,
+                                                                             request.FILES or None)
+    if request.method == "POST" and form.is_valid() and (docs is None or docs.is_valid()):
         try:
-            authority = None
-            if kind == ApplicationKind.ESTABLISHMENT:
-                authority = Region.objects.get(code=form.cleaned_data["registration_authority"])
-            saved = svc.application_save(
-                actor=user, kind=kind, data=form.data_items(), authority=authority,
-                organization=user.organization if kind != ApplicationKind.ESTABLISHMENT else None,
-                application=app, expected_version=form.cleaned_data.get("version"))
+            # One transaction: a refused document leaves neither the draft nor the other documents
+            # saved under a version the page does not know.
+            with transaction.atomic():
+                authority = None
+                if kind == ApplicationKind.ESTABLISHMENT:
+                    authority = Region.objects.get(code=form.cleaned_data["registration_authority"])
+                saved = svc.application_save(
+                    actor=user, kind=kind, data=form.data_items(), authority=authority,
+                    organization=user.organization if kind != ApplicationKind.ESTABLISHMENT else None,
+                    application=app, expected_version=form.cleaned_data.get("version"))
+                for doc_kind in DOCUMENT_KINDS if docs is not None else ():
+                    if docs.cleaned_data.get(doc_kind):
+                        svc.application_document_add(actor=user, application=saved, kind=doc_kind,
+                                                     upload=docs.cleaned_data[doc_kind])
+                if "submit" in request.POST:
+                    saved = svc.application_submit(actor=user, application=saved, expected_version=saved.version)
             if "submit" in request.POST:
-                saved = svc.application_submit(actor=user, application=saved, expected_version=saved.version)
                 messages.success(request, _("Application submitted. A decision is due by %(date)s.")
                                  % {"date": saved.due_on.isoformat()})
             else:
                 messages.success(request, _("Draft saved."))
             return redirect("registry:application_detail", pk=saved.pk)
         except ValidationError as exc:
-            form_add_errors(form, exc)
+            on_docs = docs is not None and hasattr(exc, "error_dict") and set(exc.error_dict) <= set(docs.fields)
+            form_add_errors(docs if on_docs else form, exc)
+    org = user.organization if kind != ApplicationKind.ESTABLISHMENT else None
+    current = current_values(org) if kind == ApplicationKind.CHANGE else {}
     return render(request, "registry/application_form.html", {
-        "form": form, "kind": kind, "kind_label": ApplicationKind(kind).label, "app": app,
-        "org": user.organization if kind != ApplicationKind.ESTABLISHMENT else None})
+        "form": form, "kind": kind, "kind_label": ApplicationKind(kind).label, "app": app, "org": org,
+        "docs": docs, "documents": list(app.documents.all()) if app is not None else [],
+        "rows": [(f, current.get(f.name)) for f in form.visible_fields()]},
+        status=400 if form.errors or (docs is not None and docs.errors) else 200)
+
+
+DOCUMENT_KINDS = ["resolution", "domicile", "charter"]
+
+
+def current_values(org: Organization) -> dict:
+    """The registered items a change application may change, as they stand (shown beside the new ones)."""
+    return {"name": org.name, "legal_representative": org.legal_representative, "address": org.address,
+            "business_scope": org.business_scope, "registered_capital": org.registered_capital,
+            "sponsor_unit": org.sponsor_unit.name if org.sponsor_unit_id else _("None (direct registration)")}
 
 
 @require_GET
@@ -134,6 +173,7 @@ def application_detail(request, pk: int):
     today = timezone.localdate()
     days_left = workdays_left(today, app.due_on) if app.due_on and app.status == ApplicationStatus.SUBMITTED else None
     return render(request, "registry/application_detail.html", {
+        "documents": list(app.documents.all()),
         "items": application_items(app), "overdue_days": -days_left if days_left is not None else 0,
         "app": app, "checks": checks, "officer": officer,
         "decision_form": DecisionForm(initial={"version": app.version})
@@ -169,10 +209,49 @@ def application_items(app: RegistrationApplication) -> list[tuple[str, object]]:
     return out
 
 
+def _decision_confirmation(app: RegistrationApplication, action: str, reasons: str) -> Confirmation:
+    """What approving, rejecting or withdrawing this application will do, for its confirmation page."""
+    back = reverse("registry:application_detail", args=[app.pk])
+    name = app.data.get("name") or (app.organization.name if app.organization else "")
+    facts = [(_("Application"), f"{app.get_kind_display()} #{app.pk}"), (_("Organization"), name),
+             (_("Registration authority"), authority_name(app.registration_authority))]
+    if action == "withdraw":
+        return Confirmation(
+            title=_("Withdraw the application"), button=_("Withdraw the application"), back_url=back, danger=True,
+            facts=facts, effects=[_("The registration authority stops examining it; the decision deadline lapses.")],
+            irreversible=_("A withdrawn application cannot be submitted again: a new application starts over."))
+    if action == "reject":
+        return Confirmation(
+            title=_("Reject the application"), button=_("Reject"), back_url=back, danger=True,
+            facts=[*facts, (_("Reasons for rejection"), reasons)],
+            effects=[_("The applicant sees the decision and your reasons.")],
+            irreversible=_("A rejection is final for this application; the applicant may apply again."))
+    effects = {
+        ApplicationKind.ESTABLISHMENT: [
+            _("The organization is registered today: a unified social credit code and a registration certificate "
+              "number are issued, and the certificate (valid five years) can be printed."),
+            _("It appears in the public registry and its search at once.")],
+        ApplicationKind.CHANGE: [_("The registered items change today and the change is published on the profile."),
+                                 *[f"{label}: {value}" for label, value in application_items(app)]],
+        ApplicationKind.DEREGISTRATION: [_("The organization's registration ends today (deregistered) and the "
+                                           "public profile says so.")],
+    }[app.kind]
+    irreversible = {
+        ApplicationKind.ESTABLISHMENT: _("An issued code and certificate number are never reused or withdrawn here."),
+        ApplicationKind.CHANGE: _("A published change is corrected only by another change application."),
+        ApplicationKind.DEREGISTRATION: _("A deregistered organization cannot be reactivated."),
+    }[app.kind]
+    return Confirmation(title=_("Approve the application"), button=_("Approve and register"), back_url=back,
+                        danger=app.kind == ApplicationKind.DEREGISTRATION, facts=facts, effects=effects,
+                        irreversible=irreversible)
+
+
 @require_POST
 @login_required
+@confirmable
 def application_action(request, pk: int, action: str):
-    """submit / withdraw (the applicant), approve / reject (the registration authority)."""
+    """submit / withdraw (the applicant), approve / reject (the registration authority); the
+    last three behind a confirmation page (core.confirm)."""
     user = request.user
     app = application_get(user, pk)
     form = DecisionForm(request.POST)
@@ -182,6 +261,17 @@ def application_action(request, pk: int, action: str):
         # Only a tampered form sends this: the page always carries the application's version.
         return HttpResponseBadRequest(_("“version” must be a whole number: reload the application and try again."),
                                       content_type="text/plain; charset=utf-8")
+    if action not in ("submit", "withdraw", "approve", "reject"):
+        raise Http404
+    may = {"withdraw": app.applicant_id == user.pk,
+           "approve": app.status == ApplicationStatus.SUBMITTED and officer_manages(user, app.region_prefix),
+           "reject": app.status == ApplicationStatus.SUBMITTED and officer_manages(user, app.region_prefix)}
+    if action == "reject" and not form.data.get("reasons", "").strip():
+        messages.error(request, _("Give the reasons for rejection; the applicant will see them."))
+        return redirect("registry:application_detail", pk=pk)
+    if may.get(action) and (page := confirmation(request, _decision_confirmation(app, action,
+                                                                                 form.data.get("reasons", "")))):
+        return page
     try:
         if action == "submit":
             svc.application_submit(actor=user, application=app, expected_version=version)
@@ -190,19 +280,28 @@ def application_action(request, pk: int, action: str):
             svc.application_withdraw(actor=user, application=app)
             messages.success(request, _("Application withdrawn."))
         elif action == "approve":
-            if app.kind == ApplicationKind.DEREGISTRATION and request.POST.get("confirm") != "yes":
-                raise ValidationError(_("Tick the confirmation: approving ends this organization's registration."))
             app = svc.application_approve(actor=user, application=app, expected_version=version)
             messages.success(request, _("Approved."))
         elif action == "reject":
             reasons = form.data.get("reasons", "")
             svc.application_reject(actor=user, application=app, reasons=reasons, expected_version=version)
             messages.success(request, _("Rejected; the applicant sees your reasons."))
-        else:
-            raise Http404
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
     return redirect("registry:application_detail", pk=pk)
+
+
+@require_GET
+@login_required
+def application_document(request, pk: int):
+    """A document of an application: for its applicant and the officers deciding it (the
+    application's own scope; anyone else gets 404)."""
+    doc = ApplicationDocument.objects.filter(pk=pk).first()
+    if doc is None:
+        raise Http404
+    application_get(request.user, doc.application_id)  # 404 outside the application's scope
+    audit_record(actor=request.user, action="application.document_download", obj=doc)
+    return FileResponse(doc.file.open("rb"), as_attachment=True, filename=doc.name, content_type=doc.content_type)
 
 
 @require_GET
