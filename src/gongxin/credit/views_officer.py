@@ -43,7 +43,7 @@ from gongxin.registry.models import authority_name
 from gongxin.registry.search import QueryTooLong
 from gongxin.registry.selectors import SearchFilters, organization_search
 from gongxin.registry.services import StaleEdit
-from gongxin.registry.views import paginate
+from gongxin.registry.views import no_results_hint, paginate
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -218,7 +218,8 @@ def org_lookup(request):
         except QueryTooLong as exc:
             error, status = str(exc), 400
     return render(request, "credit/manage/org_lookup.html",
-                  {"q": q, "page": page, "error": error, "querystring": urlencode({"q": q})}, status=status)
+                  {"q": q, "page": page, "error": error, "querystring": urlencode({"q": q}),
+                   "hint": no_results_hint(page, q)}, status=status)
 
 
 @login_required

@@ -5,7 +5,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
 from gongxin.registry.forms import OrgSearchForm
-from gongxin.registry.search import QueryTooLong
+from gongxin.registry.search import QueryTooLong, code_hint
 from gongxin.registry.selectors import OrganizationNotFound, organization_public_get, organization_search
 
 # Deep pages cost an OFFSET scan; nobody pages past this, they refine the query instead.
@@ -38,8 +38,14 @@ def org_list(request):
         error, status = _("Please correct the search form."), 400
     query = request.GET.copy()
     query.pop("page", None)
-    return render(request, "registry/org_list.html",
-                  {"form": form, "page": page, "error": error, "querystring": query.urlencode()}, status=status)
+    return render(request, "registry/org_list.html", {
+        "form": form, "page": page, "error": error, "querystring": query.urlencode(),
+        "hint": no_results_hint(page, request.GET.get("q", ""))}, status=status)
+
+
+def no_results_hint(page, q: str) -> str:
+    """For an empty result: why a query that looks like a credit code cannot be one."""
+    return code_hint(q) if page is not None and not page.object_list else ""
 
 
 @require_GET
