@@ -7,6 +7,7 @@ from django.contrib.auth.decorators import login_required
 from django.db import transaction
 from django.shortcuts import redirect, render
 from django.urls import reverse_lazy
+from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET, require_POST
@@ -14,9 +15,10 @@ from django.views.decorators.http import require_GET, require_POST
 from gongxin.accounts.models import Role
 from gongxin.accounts.security import password_change_record
 from gongxin.core.exports import export_request
+from gongxin.core.todos import todos_for
 from gongxin.registry.search import QueryTooLong
 from gongxin.registry.selectors import SearchFilters, organization_search
-from gongxin.registry.views import paginate
+from gongxin.registry.views import no_results_hint, paginate
 
 
 class LoginView(auth_views.LoginView):
@@ -59,18 +61,20 @@ class PasswordChangeView(auth_views.PasswordChangeView):
 @require_GET
 @login_required
 def home(request):
-    """The signed-in user's workspace: the organizations within their scope."""
+    """The signed-in user's workspace: their to-dos (each app's, through core.todos), and for
+    officers, sponsors and administrators the organizations within their scope."""
     user = request.user
     q = request.GET.get("q", "")
     page, error = None, ""
-    if user.role in (Role.OFFICER, Role.SPONSOR, Role.ORG_USER, Role.ADMIN) or user.is_superuser:
+    if user.role in (Role.OFFICER, Role.SPONSOR, Role.ADMIN) or user.is_superuser:
         try:
             qs = organization_search(actor=user, q=q, filters=SearchFilters(), managed_only=True)
             page = paginate(request, qs)
         except QueryTooLong as exc:
             error = str(exc)
-    return render(request, "accounts/home.html", {"page": page, "q": q, "error": error,
-                                                  "querystring": urlencode({"q": q}) if q else ""})
+    return render(request, "accounts/home.html", {
+        "page": page, "q": q, "error": error, "querystring": urlencode({"q": q}) if q else "",
+        "todos": todos_for(user, timezone.localdate()), "hint": no_results_hint(page, q)})
 
 
 @require_POST
