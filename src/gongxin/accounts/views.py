@@ -5,16 +5,16 @@ from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.db import transaction
-from django.shortcuts import redirect, render
+from django.shortcuts import render
 from django.urls import reverse_lazy
 from django.utils import timezone
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET, require_POST
 
 from gongxin.accounts.models import Role
 from gongxin.accounts.security import password_change_record
-from gongxin.core.exports import export_request
+from gongxin.core.exports import export_request, export_started
+from gongxin.core.site import safe_next
 from gongxin.core.todos import todos_for
 from gongxin.registry.search import QueryTooLong
 from gongxin.registry.selectors import SearchFilters, organization_search
@@ -40,11 +40,7 @@ class PasswordChangeView(auth_views.PasswordChangeView):
         return context
 
     def _next(self) -> str:
-        target = self.request.POST.get("next") or self.request.GET.get("next") or ""
-        if target and url_has_allowed_host_and_scheme(target, allowed_hosts={self.request.get_host()},
-                                                      require_https=self.request.is_secure()):
-            return target
-        return ""
+        return safe_next(self.request, self.request.POST.get("next") or self.request.GET.get("next"))
 
     def get_success_url(self):
         return self._next() or str(self.success_url)
@@ -82,7 +78,7 @@ def home(request):
 def export_organizations(request):
     """Queue an Excel export of the workspace list (the same query, within the user's scope)."""
     job = export_request(actor=request.user, kind="organizations", params={"q": request.POST.get("q", "")[:200]})
-    return redirect("export_status", job_id=job.id)
+    return export_started(request, job)
 
 
 def locked_out(request, credentials, *args, **kwargs):

@@ -16,7 +16,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from gongxin.accounts.models import Role
 from gongxin.annual import dormancy
 from gongxin.annual.models import DormancyGround, DormancyOutcome
-from gongxin.core.exports import export_request
+from gongxin.core.exports import export_request, export_started
 from gongxin.registry.views import paginate
 
 
@@ -71,7 +71,7 @@ def finding_export(request):
     _supervisor(request)
     ground, sort = _filters(request.POST)
     job = export_request(actor=request.user, kind="dormancy_findings", params={"ground": ground, "sort": sort})
-    return redirect("export_status", job_id=job.id)
+    return export_started(request, job)
 
 
 @require_http_methods(["GET", "POST"])

@@ -27,7 +27,7 @@ from gongxin.annual.models import (
     InspectionStatus,
     RectificationStatus,
 )
-from gongxin.core.exports import export_request
+from gongxin.core.exports import export_request, export_started
 from gongxin.core.forms import form_add_errors
 from gongxin.registry.models import OrgStatus, OrgSubtype, OrgType
 from gongxin.registry.policy import policy_for
@@ -319,7 +319,7 @@ def rectification_export(request):
     status = request.POST.get("status", "")
     job = export_request(actor=request.user, kind="rectifications",
                          params={"status": status if status in RectificationStatus.values else ""})
-    return redirect("export_status", job_id=job.id)
+    return export_started(request, job)
 
 
 def _notice_page(request, notice, form, status=200):

@@ -20,3 +20,20 @@ def site_url() -> str:
 def absolute_url(path: str) -> str:
     """``path`` (as reverse() gives it) on the platform's public address."""
     return site_url() + (path if path.startswith("/") else "/" + path)
+
+
+def safe_next(request, target: str | None) -> str:
+    """``target`` when it is a path on this site (same host and scheme), else "": for the
+    "back to the list" links of pages reached from several places (an export's progress page,
+    a password change). Only the path and query are kept."""
+    from urllib.parse import urlsplit
+
+    from django.utils.http import url_has_allowed_host_and_scheme
+
+    if not target or not url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()},
+                                                         require_https=request.is_secure()):
+        return ""
+    parts = urlsplit(target)
+    if not parts.path.startswith("/"):
+        return ""
+    return parts.path + (f"?{parts.query}" if parts.query else "")

@@ -20,6 +20,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from gongxin.core.exports import export_started
 from gongxin.core.forms import form_add_errors
 from gongxin.core.models import Region
 from gongxin.core.uploads import body_exceeds
@@ -413,7 +414,7 @@ def export_download(request):
     list_, fmt = form.cleaned_data["list"], form.cleaned_data["format"]
     if fmt == "xlsx":
         job = exports.export_request_listed(actor=request.user, list_=list_)
-        return redirect("export_status", job_id=job.id)
+        return export_started(request, job)
     qs = exports.listed_entries(request.user, list_)
     count = qs.count()
     exports.export_audit(actor=request.user, fmt=fmt, list_=list_, count=count)

@@ -20,7 +20,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from gongxin.accounts.models import Role
-from gongxin.core.exports import export_request
+from gongxin.core.exports import export_request, export_started
 from gongxin.core.forms import form_add_errors
 from gongxin.core.uploads import body_exceeds
 from gongxin.procurement import selectors as sel
@@ -133,7 +133,7 @@ def work_projects_export(request):
     filters = sel.ProjectFilters.from_query(request.POST)
     job = export_request(actor=request.user, kind="procurement_projects",
                          params={**filters.as_params(), "sort": request.POST.get("sort", "-created")})
-    return redirect("export_status", job_id=job.id)
+    return export_started(request, job)
 
 
 @login_required
