@@ -12,15 +12,18 @@ from gongxin.registry.selectors import OrganizationNotFound, organization_public
 MAX_PAGES = 500
 
 
-def paginate(request, qs, per_page=None):
+def paginate(request, qs, per_page=None, param="page"):
+    """One page of ``qs`` by the query parameter ``param`` (a page with two paged lists gives
+    each its own); includes/pagination.html links with the same parameter."""
     paginator = Paginator(qs, per_page or settings.PAGE_SIZE)
     try:
-        number = int(request.GET.get("page", "1"))
+        number = int(request.GET.get(param, "1"))
     except ValueError:
         number = 1
     number = max(1, min(number, MAX_PAGES))
     page = paginator.get_page(number)
     page.max_pages = MAX_PAGES
+    page.param = param
     return page
 
 
