@@ -312,3 +312,13 @@ def test_the_workspace_shows_bids_with_their_checks(actors, en):
     html = en("purchaser").get(f"{W}/projects/{project.pk}/").content.decode()
     assert actors["org_a"].name in html and 'data-testid="check-qualified"' in html
     assert 'data-testid="award-not-yet"' in html  # before the procurement start
+
+
+def test_a_reason_that_holds_for_every_open_project_is_said_once(actors, en):
+    first = publicized(actors, title="第一个服务项目")
+    second = publicized(actors, title="第二个服务项目")
+    html = en("org_user_a").get(f"{W}/opportunities/").content.decode()
+    assert first.title in html and second.title in html
+    assert html.count('data-testid="common-reasons"') == 1
+    assert 'data-testid="ineligible-reasons"' not in html  # nothing particular to either project
+    assert html.count("See the reasons above.") == 2
