@@ -14,3 +14,9 @@ def test_security_headers(client, url):
     assert response["X-Frame-Options"] == "DENY"
     assert response["X-Content-Type-Options"] == "nosniff"
     assert response["Referrer-Policy"] == "same-origin"
+
+
+@pytest.mark.django_db
+def test_the_api_documentation_links_back_to_the_site(client):
+    page = client.get("/api/v1/docs").content.decode()
+    assert 'data-testid="api-back"' in page and 'href="/orgs/"' in page
