@@ -12,7 +12,7 @@ from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.http import Http404
+from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -382,8 +382,23 @@ def public_list(request):
 def public_detail(request, pk: int):
     inspection = svc.public_inspection_get(pk=pk)
     page = paginate(request, svc.inspection_items(inspection=inspection), per_page=100)
+    candidates = svc.candidates_open(inspection)
+    if candidates is not None:
+        candidates.close()
     return render(request, "annual/inspection_public_detail.html", {
         "inspection": inspection, "page": page, "querystring": "",
         "filters": _filter_labels(inspection.filters),
-        "sample_count": page.paginator.count,
+        "sample_count": page.paginator.count, "candidates_available": candidates is not None,
     })
+
+
+@require_GET
+def public_candidates(request, pk: int):
+    """The candidate list of a published draw, byte for byte as it was hashed."""
+    inspection = svc.public_inspection_get(pk=pk)
+    fh = svc.candidates_open(inspection)
+    if fh is None:
+        raise Http404(_("The candidate list of this draw is not available."))
+    response = FileResponse(fh, as_attachment=True, filename=f"inspection-{inspection.pk}-candidates.txt",
+                            content_type="text/plain; charset=us-ascii")
+    return response
