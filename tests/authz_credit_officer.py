@@ -50,7 +50,7 @@ EXPECTED = {
     "credit:manage_penalty_new": (f"{M}/orgs/{{org_a}}/penalties/new/", only(ZHUHAI)),
     "credit:manage_record_new": (f"{M}/orgs/{{org_a}}/records/new/", only(ZHUHAI)),
     "credit:manage_org_evaluate": (f"{M}/orgs/{{org_a}}/evaluate/", signed_in_only(405)),
-    "credit:manage_record_resolve": (f"{M}/records/{{cr_record}}/resolve/", signed_in_only(405)),
+    "credit:manage_record_resolve": (f"{M}/records/{{cr_record}}/resolve/", only(ZHUHAI)),
     "credit:manage_banned": (f"{M}/banned/", only(OFFICERS)),
     "credit:manage_banned_new": (f"{M}/banned/new/", only(OFFICERS)),
     "credit:manage_import": (f"{M}/import/", only(OFFICERS)),

@@ -52,6 +52,7 @@ EXPECTED = {
     "annual:rectification_complete": (f"{P}/rectifications/{{insp_notice}}/complete/", signed_in_only(405)),
     "annual:inspection_public_list": (f"{P}/public/", every(200)),
     "annual:inspection_public_detail": (f"{P}/public/{{insp_published}}/", every(200)),
+    "annual:inspection_public_candidates": (f"{P}/public/{{insp_published}}/candidates.txt", every(200)),
 }
 
 # Empty forms: those allowed get the form back with its errors (200), nothing changes.

@@ -16,3 +16,9 @@ def test_security_headers(client, url):
     assert response["Referrer-Policy"] == "same-origin"
     policy = response["Permissions-Policy"]
     assert "camera=()" in policy and "microphone=()" in policy and "geolocation=()" in policy
+
+
+@pytest.mark.django_db
+def test_the_api_documentation_links_back_to_the_site(client):
+    page = client.get("/api/v1/docs").content.decode()
+    assert 'data-testid="api-back"' in page and 'href="/orgs/"' in page

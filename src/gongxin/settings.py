@@ -36,14 +36,14 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "whitenoise.runserver_nostatic",
     "csp",
-    "axes",
+    "gongxin.core.apps_vendor.AxesConfig",
     "django_otp",
-    "django_otp.plugins.otp_totp",
+    "gongxin.core.apps_vendor.TOTPConfig",
     "django.contrib.staticfiles",
     "django.contrib.humanize",
     "ninja",
     "django_tasks",
-    "django_tasks_db",
+    "gongxin.core.apps_vendor.TasksDatabaseConfig",
     "gongxin.core",
     "gongxin.accounts",
     "gongxin.registry",
@@ -261,7 +261,8 @@ PLATFORM_NAME = _("Gongxin social organization platform")
 # the default is a placeholder for demo and test data.
 OCDS_PREFIX = env_str("OCDS_PREFIX", "ocds-gx0000")
 # The platform's public address (https://gongxin.example.gov.cn), for links built without a
-# request: OCDS package URIs and document URLs in exports. Empty = https://<first allowed host>.
+# request: OCDS package URIs, document URLs in exports, the verification address and QR code
+# printed on certificates and credit reports (core.site). Empty = https://<first allowed host>.
 SITE_URL = env_str("SITE_URL", "")
 # The OCDS schema zip libcoveocds validates against offline (tests, `gongxin ocds validate`):
 # empty = the workspace's ../shared/ocds/standard-1__1__5.zip beside the checkout.

@@ -413,3 +413,17 @@ def test_rectify_outcome_issues_a_rectification_notice_with_the_grounds(org, act
     dormancy_decide(actor=actors["officer_zhuhai"], finding=finding, outcome=DormancyOutcome.RECTIFY, note="限期整改")
     notice = RectificationNotice.objects.get(organization=org)
     assert "限期整改" in notice.requirements and notice.due_on > notice.issued_on and notice.working_days == 30
+
+
+def test_decided_findings_move_to_the_handled_view_and_both_views_search(org, actors, client_for):
+    dormancy_scan(today=TODAY)
+    dormancy_decide(actor=actors["officer_zhuhai"], finding=DormancyFinding.objects.get(organization=org),
+                    outcome=DormancyOutcome.RECTIFY, note="限期整改")
+    client = client_for("officer_zhuhai")
+    pending = client.get("/annual/dormancy/").content.decode()
+    assert org.name not in pending and actors["org_a"].name in pending
+    handled = client.get("/annual/dormancy/?view=decided").content.decode()
+    assert org.name in handled and 'data-testid="finding-outcome"' in handled
+    assert actors["org_a"].name not in handled
+    searched = client.get(f"/annual/dormancy/?q={actors['org_a'].uscc[:12]}").content.decode()
+    assert actors["org_a"].name in searched and actors["org_b"].name not in searched

@@ -599,3 +599,36 @@ def test_publishing_a_draw_asks_first_and_publishes_once(actors, client_for):
     inspection.refresh_from_db()
     assert inspection.status == "published"
     assert AuditEvent.objects.filter(action="inspection.publish").count() == 1
+def test_the_public_downloads_the_candidate_list_exactly_as_hashed_and_recomputes_the_draw(
+        actors, client, zhuhai_orgs, settings, tmp_path):
+    import hashlib
+    import random
+
+    settings.MEDIA_ROOT = tmp_path
+    inspection = _drawn(actors, seed="recompute")
+    svc.inspection_publish(actor=actors["officer_zhuhai"], inspection=inspection)
+    page = client.get(f"/annual/inspections/public/{inspection.pk}/").content.decode()
+    assert 'data-testid="candidates-download"' in page
+    response = client.get(f"/annual/inspections/public/{inspection.pk}/candidates.txt")
+    assert response.status_code == 200 and response["Content-Type"].startswith("text/plain")
+    data = b"".join(response.streaming_content)
+    assert hashlib.sha256(data).hexdigest() == inspection.candidate_digest
+    codes = data.decode("ascii").split("\n")
+    assert len(codes) == inspection.candidate_count and codes == sorted(codes)
+    drawn = {i.organization.uscc for i in inspection.items.select_related("organization")}
+    assert set(random.Random("recompute").sample(codes, len(drawn))) == drawn
+
+    # The registry changes afterwards: the list is still the one that was drawn from.
+    zhuhai_orgs[0].__class__.objects.filter(pk=zhuhai_orgs[0].pk).update(status="deregistered")
+    again = b"".join(client.get(f"/annual/inspections/public/{inspection.pk}/candidates.txt").streaming_content)
+    assert again == data
+
+
+def test_a_draw_without_a_kept_list_says_so_and_offers_no_download(actors, client, zhuhai_orgs, settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path
+    inspection = _drawn(actors, seed="lost")
+    svc.inspection_publish(actor=actors["officer_zhuhai"], inspection=inspection)
+    (tmp_path / svc.candidates_path(inspection, inspection.candidate_digest)).write_bytes(b"tampered")
+    page = client.get(f"/annual/inspections/public/{inspection.pk}/").content.decode()
+    assert 'data-testid="candidates-unavailable"' in page
+    assert client.get(f"/annual/inspections/public/{inspection.pk}/candidates.txt").status_code == 404

@@ -59,3 +59,25 @@ def test_export_is_written_in_the_language_the_user_asked_in(actors, client_for,
     job = ExportJob.objects.get()
     sheet = openpyxl.load_workbook(io.BytesIO(client.get(f"/exports/{job.id}/download/").getvalue())).active
     assert sheet.cell(1, 1).value == header
+
+
+def test_an_export_links_back_to_the_list_it_was_started_from(actors, client_for, settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path
+    client = client_for("officer_zhuhai")
+    response = client.post("/annual/queue/export/", {"status": "", "year": "2025", "q": ""},
+                           HTTP_REFERER="http://testserver/annual/queue/?year=2025&sort=name")
+    job = ExportJob.objects.get()
+    assert response["Location"] == f"/exports/{job.id}/?next=%2Fannual%2Fqueue%2F%3Fyear%3D2025%26sort%3Dname"
+    page = client.get(response["Location"]).content.decode()
+    assert 'data-testid="export-back"' in page and 'href="/annual/queue/?year=2025&amp;sort=name"' in page
+
+
+@pytest.mark.parametrize("target", ["https://evil.example/annual/queue/", "//evil.example/x", "javascript:alert(1)"])
+def test_an_export_never_links_back_off_site(actors, client_for, settings, tmp_path, target):
+    settings.MEDIA_ROOT = tmp_path
+    client = client_for("officer_zhuhai")
+    response = client.post("/accounts/export/", {"q": "", "next": target}, HTTP_REFERER=target)
+    job = ExportJob.objects.get()
+    assert response["Location"] == f"/exports/{job.id}/"
+    page = client.get(f"/exports/{job.id}/?next={target}").content.decode()
+    assert 'data-testid="export-back"' not in page

@@ -463,3 +463,33 @@ def test_worklist_queries_do_not_grow_with_the_rows(actors, fine, make_org, clie
         fine(org=make_org(f"珠海市查询数协会{i}", region="440402"))
     engine.evaluate(today=TODAY)
     assert queries("objection") == one
+
+
+def test_the_organization_credit_page_pages_its_records_and_has_no_form_per_row(actors, en, time_machine):
+    at(time_machine, TODAY)
+    for i in range(25):
+        services.record_create(actor=actors["officer_zhuhai"], organization=actors["org_a"],
+                               kind=RecordKind.COMMENDATION, title=f"表彰{i:02d}", source="文件",
+                               deciding_body="市政府", occurred_on=TODAY - dt.timedelta(days=i), evaluate=False)
+    client = en("officer_zhuhai")
+    html = client.get(f"{M}/orgs/{actors['org_a'].uscc}/").content.decode()
+    assert html.count('data-testid="record-row"') == 20
+    assert "25 records, open ones first" in html and "records=2" in html
+    assert 'data-testid="resolve-form"' not in html and html.count('data-testid="resolve-open"') == 20
+    second = client.get(f"{M}/orgs/{actors['org_a'].uscc}/?records=2").content.decode()
+    assert second.count('data-testid="record-row"') == 5
+
+
+def test_a_record_is_marked_as_ended_on_its_own_page(actors, en, time_machine):
+    at(time_machine, TODAY)
+    record = services.record_create(actor=actors["officer_zhuhai"], organization=actors["org_a"],
+                                    kind=RecordKind.COMMENDATION, title="表彰", source="文件", deciding_body="市政府",
+                                    occurred_on=TODAY - dt.timedelta(days=10), evaluate=False)
+    client = en("officer_zhuhai")
+    page = client.get(f"{M}/records/{record.pk}/resolve/").content.decode()
+    assert 'data-testid="resolve-form"' in page and "表彰" in page
+    response = client.post(f"{M}/records/{record.pk}/resolve/", {f"r{record.pk}-resolved_on": TODAY.isoformat()})
+    assert response["Location"] == f"{M}/orgs/{actors['org_a'].uscc}/"
+    record.refresh_from_db()
+    assert record.resolved_on == TODAY
+    assert en("officer_foshan").get(f"{M}/records/{record.pk}/resolve/").status_code == 404

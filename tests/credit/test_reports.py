@@ -75,6 +75,15 @@ def test_report_pdf_embeds_fonts_and_reads_back(actors, listed_a):
         assert expected in text, expected
 
 
+def test_report_prints_the_full_verification_address(actors, listed_a, settings):
+    settings.SITE_URL = "https://gongxin.example.gov.cn"
+    report = credit_report_issue(actor=actors["org_user_a"], organization=actors["org_a"])
+    text = "".join(_pdftotext(report.file.path).split())
+    address = f"https://gongxin.example.gov.cn/credit/verify/{report.code}/"
+    assert text.count(address) >= 2  # in the notes beside the QR code, and in every page's foot
+    assert "扫描下方二维码" in text
+
+
 def test_report_summary_and_audit(actors, listed_a):
     report = credit_report_issue(actor=actors["officer_zhuhai"], organization=actors["org_a"])
     summary = report.summary

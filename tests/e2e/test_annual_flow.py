@@ -27,6 +27,7 @@ def test_organization_submits_officer_reviews_public_sees_result(live_server, br
     page = org_ctx.new_page()
     page.on("console", lambda m: violations.append(m.text) if "Content Security Policy" in m.text else None)
     login(page, live_server, "org_e2e")
+    page.get_by_test_id("nav-org").click()  # the organization's menu
     page.get_by_test_id("nav-annual").click()
     page.get_by_test_id(f"edit-{year}").click()
     page.fill("#id_total_assets", "800000")

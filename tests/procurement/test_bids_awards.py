@@ -386,3 +386,11 @@ def test_the_award_asks_for_confirmation_with_a_summary_and_a_double_submit_awar
     again = client.post(url, fields, follow=True)  # the double click
     assert "already done" in again.content.decode()
     assert AuditEvent.objects.filter(action="procurement.project_award").count() == 1
+def test_a_reason_that_holds_for_every_open_project_is_said_once(actors, en):
+    first = publicized(actors, title="第一个服务项目")
+    second = publicized(actors, title="第二个服务项目")
+    html = en("org_user_a").get(f"{W}/opportunities/").content.decode()
+    assert first.title in html and second.title in html
+    assert html.count('data-testid="common-reasons"') == 1
+    assert 'data-testid="ineligible-reasons"' not in html  # nothing particular to either project
+    assert html.count("See the reasons above.") == 2

@@ -245,3 +245,21 @@ def test_the_officer_does_not_see_a_department_s_drafts(actors, en):
     assert draft.status == ProjectStatus.DRAFT
     assert draft.title not in en("officer_zhuhai").get(f"{W}/supervision/").content.decode()
     assert en("officer_zhuhai").get(f"{W}/projects/{draft.pk}/").status_code == 404
+
+
+def test_the_15_day_rule_is_named_not_an_internal_reference(actors, client_for):
+    project = draft(actors, start_in_days=14)
+    client = client_for("purchaser")  # Chinese, the default
+    for url in (f"{W}/projects/{project.pk}/", f"{W}/projects/{project.pk}/publicize/", f"{W}/projects/{project.pk}/edit/"):
+        html = client.get(url).content.decode()
+        assert "seed" not in html, url
+    assert "珠海市政府购买社会组织服务项目信息公示 15 日规则" in client.get(f"{W}/projects/{project.pk}/publicize/").content.decode()
+
+
+def test_the_15_day_warning_goes_once_the_date_is_fixed(actors, en):
+    too_early = draft(actors, start_in_days=14)
+    html = en("purchaser").get(f"{W}/projects/{too_early.pk}/").content.decode()
+    assert 'data-testid="publicity-hint"' in html and 'data-testid="publicity-ok"' not in html
+    fixed = draft(actors, start_in_days=20)
+    html = en("purchaser").get(f"{W}/projects/{fixed.pk}/").content.decode()
+    assert 'data-testid="publicity-hint"' not in html and 'data-testid="publicity-ok"' in html

@@ -327,3 +327,12 @@ def test_a_draft_is_not_found_on_the_public_page_whoever_asks_its_purchaser_incl
 
     url = f"/procurement/projects/{projects['draft'].pk}/"
     assert {actor: client_for(actor).get(url).status_code for actor in ACTORS} == dict.fromkeys(ACTORS, 404)
+
+
+def test_the_excel_button_says_what_it_does_for_the_public(client, client_for, projects):
+    client.cookies["django_language"] = "en"
+    public = client.get("/procurement/").content.decode()
+    assert "Sign in to export this list to Excel" in public and "sign in required" not in public
+    signed_in = client_for("org_user_b")
+    signed_in.cookies["django_language"] = "en"
+    assert "Sign in to export" not in signed_in.get("/procurement/").content.decode()

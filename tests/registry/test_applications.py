@@ -318,3 +318,19 @@ def test_a_region_s_policy_may_name_its_registration_authority(actors):
     policy_cache_clear()
     assert authority_name(xiangzhou) == "珠海市香洲区行政审批局"
     assert authority_name(zhuhai) == "珠海市民政局"  # not inherited upwards, nor by the neighbours
+def test_worklist_keeps_decided_applications_under_handled_and_searches_both(actors, client):
+    waiting = _apply(actors, {**ESTABLISH, "name": "珠海市等待协会"})
+    refused = _apply(actors, {**ESTABLISH, "name": "珠海市驳回协会"})
+    svc.application_reject(actor=actors["officer_zhuhai"], application=refused, reasons="会员不足",
+                           expected_version=refused.version)
+    client.force_login(actors["officer_zhuhai"])
+    client.cookies["django_language"] = "en"
+    pending = client.get("/applications/worklist/").content.decode()
+    assert "珠海市等待协会" in pending and "珠海市驳回协会" not in pending
+    handled = client.get("/applications/worklist/?view=decided").content.decode()
+    assert "珠海市驳回协会" in handled and "珠海市等待协会" not in handled and "Rejected" in handled
+    assert 'data-testid="view-decided"' in handled
+    found = client.get("/applications/worklist/?view=pending&q=等待").content.decode()
+    assert "珠海市等待协会" in found
+    assert "No application matches this search." in client.get("/applications/worklist/?q=没有").content.decode()
+    assert waiting.status == "submitted"

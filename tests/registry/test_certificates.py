@@ -84,3 +84,20 @@ def test_missing_configured_font_names_the_debian_packages(settings):
         assert "fonts-wqy-microhei" in message and "fonts-arphic-gbsn00lp" in message
     finally:
         pdf._register.cache_clear()
+
+
+def test_certificate_prints_the_full_verification_address_and_its_qr_code(make_org, tmp_path, settings):
+    settings.SITE_URL = "https://gongxin.example.gov.cn/"
+    org = make_org("珠海市测试核验协会", certificate_number="粤珠社证字第0002号")
+    path = tmp_path / "certificate.pdf"
+    path.write_bytes(certificate_pdf(org))
+    squeezed = "".join(_pdftotext(path).split())
+    assert f"https://gongxin.example.gov.cn/orgs/{org.uscc}/" in squeezed
+    assert "扫描二维码" in squeezed
+
+
+def test_the_qr_code_is_drawn_locally_for_the_given_address():
+    drawing = pdf.qr_drawing("https://gongxin.example.gov.cn/credit/verify/ABC/", 80)
+    (widget,) = drawing.contents
+    assert widget.value == "https://gongxin.example.gov.cn/credit/verify/ABC/"
+    assert (drawing.width, drawing.height) == (80, 80)

@@ -206,3 +206,11 @@ def test_api_region_must_be_a_known_six_digit_code(client):
     for bad in ("44040²", "４４０４００", "449999", "44"):
         r = client.get("/api/v1/orgs", {"region": bad})
         assert r.status_code == 422 and r.json()["error"]["field"] == "region", bad
+
+
+def test_registered_capital_reads_in_yuan_in_english_and_in_wan_yuan_in_chinese(client, org):
+    # make_org registers ¥100,000 (10 万元).
+    english = client.get(f"/orgs/{org.uscc}/", HTTP_COOKIE="django_language=en").content.decode()
+    assert "¥100,000" in english and "ten thousand" not in english
+    chinese = client.get(f"/orgs/{org.uscc}/").content.decode()
+    assert "10 万元" in chinese

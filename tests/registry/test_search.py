@@ -192,3 +192,23 @@ def test_a_count_over_the_exact_limit_is_an_estimate_on_postgresql(make_org, mon
     else:
         assert results.count_exact is True and count == 6
     assert len(list(results)) == 6  # the rows themselves are all there either way
+
+
+def test_a_search_with_no_results_says_zero_and_what_to_try(client, registry):
+    page = client.get("/orgs/?q=没有这样的名字", HTTP_COOKIE="django_language=en").content.decode()
+    assert 'data-testid="result-count"' in page and "0 organizations found" in page
+    assert 'data-testid="no-results"' in page and "pinyin initials" in page
+
+
+def test_a_mistyped_credit_code_says_which_check_failed(client, registry):
+    page = client.get("/orgs/?q=53100000500020462H", HTTP_COOKIE="django_language=en").content.decode()
+    assert "0 organizations found" in page
+    assert 'data-testid="code-hint"' in page
+    assert "Check character is" in page and "should be" in page
+    too_short = client.get("/orgs/?q=5310000050002046", HTTP_COOKIE="django_language=en").content.decode()
+    assert "Length is 16 characters" in too_short
+
+
+def test_a_valid_code_prefix_with_no_match_gets_no_code_hint(client, registry):
+    page = client.get("/orgs/?q=5144", HTTP_COOKIE="django_language=en").content.decode()
+    assert 'data-testid="code-hint"' not in page

@@ -8,4 +8,4 @@ class AccountsConfig(AppConfig):
     verbose_name = _("Accounts")
 
     def ready(self):
-        from gongxin.accounts import signals  # noqa: F401
+        from gongxin.accounts import signals, todos  # noqa: F401  (todos: the administrator's, core.todos)

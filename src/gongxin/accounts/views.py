@@ -7,18 +7,20 @@ from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.forms import PasswordChangeForm
 from django.db import transaction
-from django.shortcuts import redirect, render
+from django.shortcuts import render
 from django.urls import reverse_lazy
-from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET, require_POST
 
 from gongxin.accounts.models import Role
 from gongxin.accounts.security import password_change_record, reauthenticate, signin_rate_limited
-from gongxin.core.exports import export_request
+from gongxin.core.exports import export_request, export_started
+from gongxin.core.site import safe_next
+from gongxin.core.todos import todos_for
 from gongxin.registry.search import QueryTooLong
 from gongxin.registry.selectors import SearchFilters, organization_search
-from gongxin.registry.views import paginate
+from gongxin.registry.views import no_results_hint, paginate
 
 
 class LoginView(auth_views.LoginView):
@@ -66,11 +68,7 @@ class PasswordChangeView(auth_views.PasswordChangeView):
         return context
 
     def _next(self) -> str:
-        target = self.request.POST.get("next") or self.request.GET.get("next") or ""
-        if target and url_has_allowed_host_and_scheme(target, allowed_hosts={self.request.get_host()},
-                                                      require_https=self.request.is_secure()):
-            return target
-        return ""
+        return safe_next(self.request, self.request.POST.get("next") or self.request.GET.get("next"))
 
     def get_success_url(self):
         return self._next() or str(self.success_url)
@@ -87,18 +85,20 @@ class PasswordChangeView(auth_views.PasswordChangeView):
 @require_GET
 @login_required
 def home(request):
-    """The signed-in user's workspace: the organizations within their scope."""
+    """The signed-in user's workspace: their to-dos (each app's, through core.todos), and for
+    officers, sponsors and administrators the organizations within their scope."""
     user = request.user
     q = request.GET.get("q", "")
     page, error = None, ""
-    if user.role in (Role.OFFICER, Role.SPONSOR, Role.ORG_USER, Role.ADMIN) or user.is_superuser:
+    if user.role in (Role.OFFICER, Role.SPONSOR, Role.ADMIN) or user.is_superuser:
         try:
             qs = organization_search(actor=user, q=q, filters=SearchFilters(), managed_only=True)
             page = paginate(request, qs)
         except QueryTooLong as exc:
             error = str(exc)
-    return render(request, "accounts/home.html", {"page": page, "q": q, "error": error,
-                                                  "querystring": urlencode({"q": q}) if q else ""})
+    return render(request, "accounts/home.html", {
+        "page": page, "q": q, "error": error, "querystring": urlencode({"q": q}) if q else "",
+        "todos": todos_for(user, timezone.localdate()), "hint": no_results_hint(page, q)})
 
 
 @require_POST
@@ -106,7 +106,7 @@ def home(request):
 def export_organizations(request):
     """Queue an Excel export of the workspace list (the same query, within the user's scope)."""
     job = export_request(actor=request.user, kind="organizations", params={"q": request.POST.get("q", "")[:200]})
-    return redirect("export_status", job_id=job.id)
+    return export_started(request, job)
 
 
 def locked_out(request, credentials, *args, **kwargs):

@@ -42,6 +42,7 @@ from gongxin.core.audit import audit_record
 from gongxin.core.bulk import columns_of, insert_rows
 from gongxin.core.exports import ExportData, exporter
 from gongxin.core.models import Region
+from gongxin.core.worklists import name_or_code_q
 from gongxin.registry.models import JurisdictionPolicy, Organization, OrgStatus, authority_name
 from gongxin.registry.policy import ancestors, policy_for
 from gongxin.registry.selectors import jurisdiction_q, officer_manages, region_prefix_filter
@@ -476,12 +477,24 @@ SORTS = {
 }
 
 
-def findings_open(*, actor, ground: str = "", sort: str = "first_found") -> QuerySet[DormancyFinding]:
+def findings_open(*, actor, ground: str = "", sort: str = "first_found", q: str = "") -> QuerySet[DormancyFinding]:
     """The officer's worklist: undecided findings in their jurisdiction."""
     qs = findings_visible(actor).filter(outcome="")
     if ground in DormancyGround.values:
         qs = qs.filter(ground_q(ground))
+    if q:
+        qs = qs.filter(name_or_code_q(q, name="organization__name", code="organization__uscc"))
     return qs.order_by(*SORTS.get(sort, SORTS["first_found"]))
+
+
+def findings_decided(*, actor, ground: str = "", q: str = "") -> QuerySet[DormancyFinding]:
+    """The worklist's 已处理 view: findings an outcome was chosen for (ordered by the caller)."""
+    qs = findings_visible(actor).exclude(outcome="")
+    if ground in DormancyGround.values:
+        qs = qs.filter(ground_q(ground))
+    if q:
+        qs = qs.filter(name_or_code_q(q, name="organization__name", code="organization__uscc"))
+    return qs
 
 
 def finding_get(*, actor, pk: int) -> DormancyFinding:

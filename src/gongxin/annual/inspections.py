@@ -19,11 +19,14 @@ import math
 import random
 import re
 import secrets
+import tempfile
 from array import array
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from django.core.exceptions import ValidationError
+from django.core.files import File
+from django.core.files.storage import default_storage
 from django.db import transaction
 from django.db.models import Case, Count, IntegerField, Max, Q, QuerySet, Value, When
 from django.http import Http404
@@ -348,11 +351,16 @@ def inspection_draw(*, actor, inspection: RandomInspection, seed: str | None = N
     ids = array("q")
     digest = hashlib.sha256()
     rows = inspection_candidates(locked).order_by("uscc").values_list("id", "uscc")
-    for i, (org_id, uscc) in enumerate(rows.iterator(chunk_size=CHUNK)):
-        if i:
-            digest.update(b"\n")
-        digest.update(uscc.encode("ascii"))
-        ids.append(org_id)
+    # The exact bytes hashed are kept (candidates_store): the public page offers them, so that
+    # a citizen can recompute the draw from the list as it was, not as the registry is later.
+    with tempfile.TemporaryFile() as hashed:
+        for i, (org_id, uscc) in enumerate(rows.iterator(chunk_size=CHUNK)):
+            chunk = (b"\n" if i else b"") + uscc.encode("ascii")
+            digest.update(chunk)
+            hashed.write(chunk)
+            ids.append(org_id)
+        hashed.seek(0)
+        candidates_store(locked, digest.hexdigest(), hashed)
     n = len(ids)
     k = sample_count(locked, n)
     rng = random.Random(seed)
@@ -371,6 +379,37 @@ def inspection_draw(*, actor, inspection: RandomInspection, seed: str | None = N
     audit_record(actor=actor, action="inspection.draw", obj=locked, before=before,
                  after={**_inspection_snapshot(locked), "drawn": k})
     return locked
+
+
+def candidates_path(inspection: RandomInspection, digest: str) -> str:
+    # Named by its digest: the name says which bytes it holds, and a draw rolled back (or a
+    # test database reusing the id) can never leave a list that passes for another draw's.
+    return f"inspections/{inspection.pk}/candidates-{digest}.txt"
+
+
+def candidates_store(inspection: RandomInspection, digest: str, fh) -> None:
+    """Keep the candidate list of a draw (USCCs in ascending order joined by line feeds, ASCII:
+    the bytes the digest is taken of) in the default storage."""
+    name = candidates_path(inspection, digest)
+    if not default_storage.exists(name):  # the same digest is the same bytes
+        default_storage.save(name, File(fh))
+
+
+def candidates_open(inspection: RandomInspection):
+    """The stored candidate list of a published draw, or None when it was drawn before lists
+    were kept or the file no longer matches the published digest (then it is not offered)."""
+    if not inspection.candidate_digest:
+        return None
+    name = candidates_path(inspection, inspection.candidate_digest)
+    if not default_storage.exists(name):
+        return None
+    digest = hashlib.sha256()
+    with default_storage.open(name, "rb") as fh:
+        for block in iter(lambda: fh.read(1 << 20), b""):
+            digest.update(block)
+    if digest.hexdigest() != inspection.candidate_digest:
+        return None
+    return default_storage.open(name, "rb")
 
 
 @transaction.atomic

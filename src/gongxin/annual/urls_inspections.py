@@ -18,4 +18,5 @@ urlpatterns = [
     path("rectifications/<int:pk>/complete/", views.rectification_complete, name="rectification_complete"),
     path("public/", views.public_list, name="inspection_public_list"),
     path("public/<int:pk>/", views.public_detail, name="inspection_public_detail"),
+    path("public/<int:pk>/candidates.txt", views.public_candidates, name="inspection_public_candidates"),
 ]

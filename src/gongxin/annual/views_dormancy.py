@@ -16,7 +16,8 @@ from django.views.decorators.http import require_http_methods, require_POST
 from gongxin.accounts.models import Role
 from gongxin.annual import dormancy
 from gongxin.annual.models import DormancyGround, DormancyOutcome
-from gongxin.core.exports import export_request
+from gongxin.core.exports import export_request, export_started
+from gongxin.core.worklists import Worklist
 from gongxin.registry.views import paginate
 
 
@@ -50,19 +51,35 @@ def _filters(source) -> tuple[str, str]:
             sort if sort in dormancy.SORTS else "first_found")
 
 
+PENDING_SORTS = {
+    "first_found": (gettext_lazy("First found, oldest first"), dormancy.SORTS["first_found"]),
+    "-first_found": (gettext_lazy("First found, newest first"), dormancy.SORTS["-first_found"]),
+    "name": (gettext_lazy("Name"), dormancy.SORTS["name"]),
+    "-name": (gettext_lazy("Name, reversed"), dormancy.SORTS["-name"]),
+}
+DECIDED_SORTS = {
+    "-decided": (gettext_lazy("Decided, newest first"), ("-decided_at", "-id")),
+    "name": (gettext_lazy("Name"), ("organization__name", "id")),
+}
+
+
 @require_http_methods(["GET"])
 @login_required
 def finding_list(request):
-    """/annual/dormancy/: open findings in the officer's jurisdiction, with their evidence."""
+    """/annual/dormancy/: open findings in the officer's jurisdiction, with their evidence; the
+    decided ones (and their outcome) under 已处理."""
     _supervisor(request)
-    ground, sort = _filters(request.GET)
-    page = paginate(request, dormancy.findings_open(actor=request.user, ground=ground, sort=sort))
+    ground, _sort = _filters(request.GET)
+    wl = Worklist.from_request(request, pending=PENDING_SORTS, decided=DECIDED_SORTS, extra={"ground": ground})
+    pending = dormancy.findings_open(actor=request.user, ground=ground, sort=wl.sort if not wl.decided else "",
+                                     q=wl.q)
+    decided = dormancy.findings_decided(actor=request.user, ground=ground, q=wl.q)
+    page = paginate(request, decided.order_by(*wl.order) if wl.decided else pending)
     rows = [{"finding": f, "org": f.organization, "reasons": dormancy.reasons(f)} for f in page.object_list]
-    query = request.GET.copy()
-    query.pop("page", None)
     return render(request, "annual/dormancy_list.html", {
-        "page": page, "rows": rows, "ground": ground, "sort": sort, "grounds": DormancyGround.choices,
-        "querystring": query.urlencode(), "legal_basis": dormancy.LEGAL_BASIS})
+        "page": page, "rows": rows, "ground": ground, "sort": wl.sort, "grounds": DormancyGround.choices,
+        "querystring": wl.querystring(), "legal_basis": dormancy.LEGAL_BASIS, "wl": wl,
+        "pending": pending.count(), "decided": decided.count()})
 
 
 @require_POST
@@ -71,7 +88,7 @@ def finding_export(request):
     _supervisor(request)
     ground, sort = _filters(request.POST)
     job = export_request(actor=request.user, kind="dormancy_findings", params={"ground": ground, "sort": sort})
-    return redirect("export_status", job_id=job.id)
+    return export_started(request, job)
 
 
 @require_http_methods(["GET", "POST"])

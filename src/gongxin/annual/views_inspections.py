@@ -12,7 +12,7 @@ from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.http import Http404
+from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -29,7 +29,7 @@ from gongxin.annual.models import (
     RectificationStatus,
 )
 from gongxin.core.confirm import Confirmation, confirmable, confirmation
-from gongxin.core.exports import export_request
+from gongxin.core.exports import export_request, export_started
 from gongxin.core.forms import DateField, form_add_errors
 from gongxin.registry.models import OrgStatus, OrgSubtype, OrgType
 from gongxin.registry.policy import policy_for
@@ -335,7 +335,7 @@ def rectification_export(request):
     status = request.POST.get("status", "")
     job = export_request(actor=request.user, kind="rectifications",
                          params={"status": status if status in RectificationStatus.values else ""})
-    return redirect("export_status", job_id=job.id)
+    return export_started(request, job)
 
 
 def _notice_page(request, notice, form, status=200):
@@ -398,8 +398,23 @@ def public_list(request):
 def public_detail(request, pk: int):
     inspection = svc.public_inspection_get(pk=pk)
     page = paginate(request, svc.inspection_items(inspection=inspection), per_page=100)
+    candidates = svc.candidates_open(inspection)
+    if candidates is not None:
+        candidates.close()
     return render(request, "annual/inspection_public_detail.html", {
         "inspection": inspection, "page": page, "querystring": "",
         "filters": _filter_labels(inspection.filters),
-        "sample_count": page.paginator.count,
+        "sample_count": page.paginator.count, "candidates_available": candidates is not None,
     })
+
+
+@require_GET
+def public_candidates(request, pk: int):
+    """The candidate list of a published draw, byte for byte as it was hashed."""
+    inspection = svc.public_inspection_get(pk=pk)
+    fh = svc.candidates_open(inspection)
+    if fh is None:
+        raise Http404(_("The candidate list of this draw is not available."))
+    response = FileResponse(fh, as_attachment=True, filename=f"inspection-{inspection.pk}-candidates.txt",
+                            content_type="text/plain; charset=us-ascii")
+    return response

@@ -21,7 +21,7 @@ from gongxin.annual.forms import ReportForm, ReviewForm, SponsorReviewForm
 from gongxin.annual.models import AnnualReport, BasicPassReason, Conclusion, FailReason, ReportStatus
 from gongxin.core.audit import audit_record
 from gongxin.core.confirm import Confirmation, confirmable, confirmation
-from gongxin.core.exports import export_request
+from gongxin.core.exports import export_request, export_started
 from gongxin.core.forms import form_add_errors
 from gongxin.core.uploads import download_response
 from gongxin.registry.policy import policy_for
@@ -335,4 +335,4 @@ def queue_export(request):
         raise Http404
     params = {k: request.POST.get(k, "")[:64] for k in ("status", "year", "q")}
     job = export_request(actor=user, kind="annual_reports", params=params)
-    return redirect("export_status", job_id=job.id)
+    return export_started(request, job)

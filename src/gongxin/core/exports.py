@@ -63,6 +63,21 @@ def export_request(*, actor, kind: str, params: dict) -> ExportJob:
     return job
 
 
+def export_started(request, job: ExportJob):
+    """The redirect to the export's progress page, carrying where the export was started from
+    (the form's ``next``, else the Referer; same-origin only) for its "back to the list" link."""
+    from urllib.parse import urlencode
+
+    from django.shortcuts import redirect
+    from django.urls import reverse
+
+    from gongxin.core.site import safe_next
+
+    back = safe_next(request, request.POST.get("next")) or safe_next(request, request.headers.get("Referer"))
+    url = reverse("export_status", kwargs={"job_id": job.id})
+    return redirect(url + ("?" + urlencode({"next": back}) if back else ""))
+
+
 def export_job_get(*, actor, job_id) -> ExportJob:
     """An export of the actor's own; anybody else's is a 404 (no existence leak)."""
     job = ExportJob.objects.filter(pk=job_id, requested_by_id=getattr(actor, "pk", None)).first()

@@ -127,3 +127,27 @@ def text_box(
         size = max(min_size, size - 0.5)
     paragraph.drawOn(canvas, x, top - used)
     return used
+
+
+def qr_drawing(text: str, size: float):
+    """A QR code of ``text`` as a ReportLab Drawing ``size`` points square (vector, drawn here:
+    no QR service, as for the TOTP enrolment). A flowable in platypus stories; on a canvas,
+    draw it with ``draw_qr``."""
+    from reportlab.graphics.barcode.qr import QrCodeWidget
+    from reportlab.graphics.shapes import Drawing
+
+    widget = QrCodeWidget(text, barLevel="M")
+    x0, y0, x1, y1 = widget.getBounds()
+    # initialFontName: left at ReportLab's default, the page would reference Helvetica
+    # without embedding it (the QR code has no text, but the renderer sets a font).
+    drawing = Drawing(size, size, transform=[size / (x1 - x0), 0, 0, size / (y1 - y0), 0, 0],
+                      initialFontName=fonts()[0])
+    drawing.add(widget)
+    return drawing
+
+
+def draw_qr(canvas: Canvas, text: str, x: float, y: float, size: float) -> None:
+    """Draw a QR code of ``text`` with its lower-left corner at (x, y)."""
+    from reportlab.graphics import renderPDF
+
+    renderPDF.draw(qr_drawing(text, size), canvas, x, y)

@@ -7,6 +7,7 @@ from django.views.decorators.http import require_GET
 from gongxin.core.audit import audit_record
 from gongxin.core.exports import export_job_get
 from gongxin.core.models import ExportJob
+from gongxin.core.site import safe_next
 from gongxin.core.uploads import download_response
 
 
@@ -21,7 +22,7 @@ def export_status(request, job_id):
     HTMX polls the same view for the progress fragment."""
     job = export_job_get(actor=request.user, job_id=job_id)
     template = "core/export_progress.html" if request.headers.get("HX-Request") else "core/export_status.html"
-    return render(request, template, {"job": job})
+    return render(request, template, {"job": job, "back": safe_next(request, request.GET.get("next"))})
 
 
 @login_required

@@ -9,7 +9,9 @@ class CreditConfig(AppConfig):
 
     def ready(self):
         from gongxin.core.workdays import calendar_changed
-        from gongxin.credit import exports  # noqa: F401  (registers the "credit_listed" exporter for the worker)
+
+        # The "credit_listed" exporter for the worker; the to-dos of the workspace (core.todos).
+        from gongxin.credit import exports, todos  # noqa: F401
         from gongxin.credit.services import deadlines_recount
 
         calendar_changed.connect(deadlines_recount, dispatch_uid="credit_deadlines_recount")

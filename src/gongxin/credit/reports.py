@@ -30,6 +30,7 @@ from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, Tabl
 
 from gongxin.core import pdf
 from gongxin.core.audit import audit_record
+from gongxin.core.site import absolute_url
 from gongxin.credit.models import CreditCategory, CreditList, CreditReport, ListEntry, ListingStatus, Penalty
 from gongxin.credit.records import credit_information, public_penalties, yuan
 from gongxin.credit.selectors import organization_entries
@@ -74,6 +75,11 @@ def code_is_wellformed(code: str) -> bool:
 
 def verify_path(code: str) -> str:
     return f"/credit/verify/{code}/"
+
+
+def verify_url(code: str) -> str:
+    """The verification page's full address (GONGXIN_SITE_URL), as printed on the report."""
+    return absolute_url(verify_path(code))
 
 
 def may_issue(actor, org: Organization) -> bool:
@@ -283,10 +289,12 @@ def _story(org, *, code, issued_at, entries, penalties, blocks, width) -> list:
     for line in (
         "1. 本报告依据《社会组织信用信息管理办法》(民政部令第60号),载明报告出具时间本平台记录的该组织公开信用信息。",
         "2. 列入机关、决定机关所作决定以其正式文书为准;报告出具后的信息变化请查询本平台该组织的信用档案。",
-        f"3. 核验方法:在本平台 {verify_path(code)} 或“信用报告核验”页面输入验证码 {code},"
+        f"3. 核验方法:扫描下方二维码或访问 {verify_url(code)},或在本平台“信用报告核验”页面输入验证码 {code},"
         "可查看本报告的出具信息及文件的 SHA-256 摘要,并可上传本文件核对是否被修改。",
     ):
         story.append(_p(line, st["note"]))
+    story.append(Spacer(1, 3 * mm))
+    story.append(pdf.qr_drawing(verify_url(code), 28 * mm))
     return story
 
 
@@ -321,7 +329,7 @@ def report_pdf(org: Organization, *, code: str, issued_at: dt.datetime, entries:
         canvas.saveState()
         canvas.setFont(body, 8)
         canvas.setFillColor(_GREY)
-        canvas.drawString(_MARGIN, _MARGIN - 2, f"{org.name} 社会组织信用报告 · 验证码 {code} · 核验 {verify_path(code)}")
+        canvas.drawString(_MARGIN, _MARGIN - 2, f"{org.name} 社会组织信用报告 · 验证码 {code} · 核验 {verify_url(code)}")
         canvas.drawRightString(page_width - _MARGIN, _MARGIN - 2, f"第 {document.page} 页")
         canvas.restoreState()
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from django.db.models import Case, Exists, IntegerField, OuterRef, Prefetch, Q, QuerySet, Value, When
+from django.db.models import Case, Exists, F, IntegerField, OuterRef, Prefetch, Q, QuerySet, Value, When
 from django.http import Http404
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -88,8 +88,8 @@ def record_get(*, actor, pk: int) -> CreditRecord:
 
 @dataclass
 class OrgCredit:
-    penalties: list[Penalty]
-    records: list[CreditRecord]
+    penalties: QuerySet[Penalty]  # paged by the page (an organization may have hundreds)
+    records: QuerySet[CreditRecord]  # paged likewise: open records first, then newest first
     entries: list[ListEntry]
     runs: list[CreditRun]
 
@@ -98,8 +98,9 @@ def organization_credit(org: Organization) -> OrgCredit:
     """Everything the officer's credit page of one organization shows, public or not (a few
     queries, none per row)."""
     return OrgCredit(
-        penalties=list(Penalty.objects.filter(organization=org).select_related("decided_by")),
-        records=list(CreditRecord.objects.filter(organization=org).select_related("recorded_by")),
+        penalties=Penalty.objects.filter(organization=org).select_related("decided_by"),
+        records=(CreditRecord.objects.filter(organization=org).select_related("recorded_by")
+                 .order_by(F("resolved_on").desc(nulls_first=True), "-occurred_on", "-id")),
         entries=list(entries_with_grounds(ListEntry.objects.filter(organization=org)).order_by("-noticed_on", "-id")),
         runs=list(CreditRun.objects.filter(scope=f"uscc:{org.uscc}").select_related("actor")[:5]),
     )

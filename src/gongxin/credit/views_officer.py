@@ -20,6 +20,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from gongxin.core.exports import export_started
 from gongxin.core.forms import form_add_errors
 from gongxin.core.models import Region
 from gongxin.core.uploads import body_exceeds
@@ -43,7 +44,7 @@ from gongxin.registry.models import authority_name
 from gongxin.registry.search import QueryTooLong
 from gongxin.registry.selectors import SearchFilters, organization_search
 from gongxin.registry.services import StaleEdit
-from gongxin.registry.views import paginate
+from gongxin.registry.views import no_results_hint, paginate
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -218,19 +219,29 @@ def org_lookup(request):
         except QueryTooLong as exc:
             error, status = str(exc), 400
     return render(request, "credit/manage/org_lookup.html",
-                  {"q": q, "page": page, "error": error, "querystring": urlencode({"q": q})}, status=status)
+                  {"q": q, "page": page, "error": error, "querystring": urlencode({"q": q}),
+                   "hint": no_results_hint(page, q)}, status=status)
 
 
 @login_required
 @require_GET
 def org_credit(request, uscc: str):
+    """One organization's credit page: list entries, then penalties and credit records, each
+    paged on its own (one organization of the demo has 356 records); a record is marked as
+    ended on its own page (record_resolve), not through a form on every row."""
     org = sel.organization_get(actor=request.user, uscc=uscc)
     credit = sel.organization_credit(org)
-    today = timezone.localdate()
-    for record in credit.records:
-        if record.resolved_on is None:
-            record.resolve_form = ResolveForm(initial={"resolved_on": today}, prefix=f"r{record.pk}")
-    return render(request, "credit/manage/org_credit.html", {"org": org, "credit": credit, "today": today})
+    penalties = paginate(request, credit.penalties, param="penalties")
+    records = paginate(request, credit.records, param="records")
+
+    def others(param):
+        query = request.GET.copy()
+        query.pop(param, None)
+        return query.urlencode()
+
+    return render(request, "credit/manage/org_credit.html", {
+        "org": org, "credit": credit, "penalties": penalties, "records": records,
+        "penalties_qs": others("penalties"), "records_qs": others("records")})
 
 
 @login_required
@@ -293,22 +304,28 @@ def org_evaluate(request, uscc: str):
 
 
 @login_required
-@require_POST
+@require_http_methods(["GET", "POST"])
 def record_resolve(request, pk: int):
+    """Mark a credit record as ended (its condition no longer holds): the record and the form."""
     record = sel.record_get(actor=request.user, pk=pk)
-    form = ResolveForm(request.POST, prefix=f"r{pk}")
-    if form.is_valid():
-        try:
-            services.record_resolve(actor=request.user, record=record, resolved_on=form.cleaned_data["resolved_on"])
-        except ValidationError as exc:
-            for message in exc.messages:
-                messages.error(request, message)
+    form = ResolveForm(request.POST or None, prefix=f"r{pk}", initial={"resolved_on": timezone.localdate()})
+    if request.method == "POST":
+        if form.is_valid():
+            try:
+                services.record_resolve(actor=request.user, record=record,
+                                        resolved_on=form.cleaned_data["resolved_on"])
+            except ValidationError as exc:
+                for message in exc.messages:
+                    messages.error(request, message)
+            else:
+                messages.success(request, _("“%(title)s” is recorded as ended on %(date)s.") % {
+                    "title": record.title, "date": form.cleaned_data["resolved_on"].isoformat()})
+                return redirect("credit:manage_org", uscc=record.organization.uscc)
         else:
-            messages.success(request, _("“%(title)s” is recorded as ended on %(date)s.") % {
-                "title": record.title, "date": form.cleaned_data["resolved_on"].isoformat()})
-    else:
-        messages.error(request, _("Enter the date the record's condition ended."))
-    return redirect("credit:manage_org", uscc=record.organization.uscc)
+            messages.error(request, _("Enter the date the record's condition ended."))
+        return redirect("credit:manage_record_resolve", pk=pk)
+    return render(request, "credit/manage/record_resolve.html", {"record": record, "org": record.organization,
+                                                                 "form": form})
 
 
 # --- banned illegal organizations --------------------------------------------------------------
@@ -412,7 +429,7 @@ def export_download(request):
     list_, fmt = form.cleaned_data["list"], form.cleaned_data["format"]
     if fmt == "xlsx":
         job = exports.export_request_listed(actor=request.user, list_=list_)
-        return redirect("export_status", job_id=job.id)
+        return export_started(request, job)
     qs = exports.listed_entries(request.user, list_)
     count = qs.count()
     exports.export_audit(actor=request.user, fmt=fmt, list_=list_, count=count)

@@ -16,7 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from gongxin.core.exports import export_request
+from gongxin.core.exports import export_request, export_started
 from gongxin.core.forms import form_add_errors
 from gongxin.evaluation import selectors as sel
 from gongxin.evaluation import services
@@ -55,7 +55,7 @@ def grade_export(request):
     sel.require_officer(request.user)
     params = {k: request.POST.get(k, "")[:64] for k in ("grade", "state", "q", "sort")}
     job = export_request(actor=request.user, kind="evaluation_grades", params=params)
-    return redirect("export_status", job_id=job.id)
+    return export_started(request, job)
 
 
 @login_required

@@ -8,5 +8,6 @@ class ProcurementConfig(AppConfig):
     verbose_name = _("Function transfer and purchase of services")
 
     def ready(self):
-        # The export worker looks exporters up by name: register them in every process.
-        from gongxin.procurement import exports, qualification, selectors  # noqa: F401
+        # The export worker looks exporters up by name: register them in every process (and the
+        # to-dos of the workspace, core.todos).
+        from gongxin.procurement import exports, qualification, selectors, todos  # noqa: F401

@@ -78,8 +78,8 @@ class ProjectForm(BootstrapForm):
                                        empty_value=None, choices=[("", _("No minimum")), *Grade.choices])
     requirements = _text(_("Other requirements"), rows=3, required=False)
     procurement_starts_on = _date(_("Procurement starts on"),
-                                  help_text=_("At least 15 days after the publicity (seed 002); more where your "
-                                              "jurisdiction asks more."))
+                                  help_text=_("At least 15 days after the publicity (Zhuhai's 15-day publicity "
+                                              "rule); more where your jurisdiction asks more."))
     bid_deadline = _date(_("Application deadline"), help_text=_("On or after the procurement start."))
     service_starts_on = _date(_("Service starts on"))
     service_ends_on = _date(_("Service ends on"))

@@ -26,6 +26,8 @@ from django.core.exceptions import ImproperlyConfigured, ObjectDoesNotExist
 from django.db import transaction
 from django.utils import timezone
 
+from gongxin.core.site import site_url
+
 OCDS_VERSION = "1.1"
 CURRENCY = "CNY"
 LANGUAGE = "zh"
@@ -676,17 +678,9 @@ def releases_backfill(projects=None, *, chunk: int = CHUNK) -> int:
 # --- Packages ------------------------------------------------------------------------------------
 
 
-def _site_url() -> str:
-    return getattr(settings, "SITE_URL", "").rstrip("/")
-
-
 def base_url() -> str:
-    """Where the API is published, for package URIs built without a request (exports):
-    settings.SITE_URL, else the first allowed host."""
-    if _site_url():
-        return _site_url()
-    hosts = [h for h in settings.ALLOWED_HOSTS if h and h != "*" and not h.startswith(".")]
-    return f"https://{hosts[0]}" if hosts else "http://localhost"
+    """Where the API is published, for package URIs built without a request (exports)."""
+    return site_url()
 
 
 def publisher() -> dict:

@@ -20,7 +20,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
-from gongxin.core.exports import export_request
+from gongxin.core.exports import export_request, export_started
 from gongxin.core.models import Region
 from gongxin.core.uploads import download_response
 from gongxin.credit.views_public import region_choices
@@ -143,7 +143,7 @@ def export(request):
     if not form.is_valid():
         return redirect("procurement:public_index")
     job = export_request(actor=request.user, kind="procurement_public_projects", params=form.filters().as_params())
-    return redirect("export_status", job_id=job.id)
+    return export_started(request, job)
 
 
 @require_GET

@@ -23,7 +23,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, pgettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from gongxin.core.exports import export_request
+from gongxin.core.exports import export_request, export_started
 from gongxin.core.forms import form_add_errors
 from gongxin.credit.forms import BootstrapForm
 from gongxin.procurement import qualification as qual
@@ -248,7 +248,7 @@ def qualification_queue_export(request):
     qual.require_officer(request.user)
     params = {k: request.POST.get(k, "")[:64] for k in qual.QUEUE_EXPORT_KEYS}
     job = export_request(actor=request.user, kind="qualification_queue", params=params)
-    return redirect("export_status", job_id=job.id)
+    return export_started(request, job)
 
 
 def _detail(request, app, *, form=None, status=200):

@@ -23,7 +23,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from gongxin.accounts.models import Role
 from gongxin.core.confirm import Confirmation, confirmable, confirmation
-from gongxin.core.exports import export_request
+from gongxin.core.exports import export_request, export_started
 from gongxin.core.forms import form_add_errors
 from gongxin.core.uploads import body_exceeds, download_response
 from gongxin.procurement import selectors as sel
@@ -137,7 +137,7 @@ def work_projects_export(request):
     filters = sel.ProjectFilters.from_query(request.POST)
     job = export_request(actor=request.user, kind="procurement_projects",
                          params={**filters.as_params(), "sort": request.POST.get("sort", "-created")})
-    return redirect("export_status", job_id=job.id)
+    return export_started(request, job)
 
 
 @login_required
@@ -600,7 +600,15 @@ def work_opportunities(request):
     for project in page.object_list:
         # Its own eligibility per project: a few queries per row, on a page of 20.
         project.decision = bid_decision(org, project, today)
-    return render(request, T + "opportunities.html", {"page": page, "querystring": "", "org": org})
+    # Reasons that hold for every project (the organization's own credit or reports) are said
+    # once above the list; a row says only what is particular to its project.
+    reasons = [[c.reason for c in p.decision.failures] for p in page.object_list]
+    common = ([r for r in reasons[0] if all(r in rs for rs in reasons[1:])]
+              if len(reasons) > 1 and all(reasons) else [])
+    for project, own in zip(page.object_list, reasons, strict=True):
+        project.own_reasons = [r for r in own if r not in common]
+    return render(request, T + "opportunities.html", {"page": page, "querystring": "", "org": org,
+                                                      "common_reasons": common})
 
 
 @login_required

@@ -15,7 +15,7 @@ class RegistryConfig(AppConfig):
     verbose_name = _("Registry")
 
     def ready(self):
-        from gongxin.registry import exports  # noqa: F401  (registers the registry's exports)
+        from gongxin.registry import exports, todos  # noqa: F401  (its exports; its to-dos, core.todos)
         from gongxin.registry.models import JurisdictionPolicy
 
         post_save.connect(_policy_changed, sender=JurisdictionPolicy, dispatch_uid="policy_changed")

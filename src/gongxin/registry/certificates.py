@@ -15,6 +15,7 @@ from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.pdfgen.canvas import Canvas
 
 from gongxin.core import pdf
+from gongxin.core.site import absolute_url
 from gongxin.registry.models import Organization, OrgType, authority_name
 
 CERTIFICATE_TITLES = {
@@ -60,7 +61,9 @@ def certificate_pdf(org: Organization) -> bytes:
     ]
     authority = authority_name(org.registration_authority)
     issued = _date(org.certificate_valid_from or org.established_on)
-    verify = f"可在本平台 {reverse('registry:org_profile', kwargs={'uscc': org.uscc})} 核验"
+    # The full address and a QR code: a reader of the paper has no address bar to go by.
+    verify_url = absolute_url(reverse("registry:org_profile", kwargs={"uscc": org.uscc}))
+    verify = f"扫描二维码或访问 {verify_url} 核验本证书信息"
 
     def draw(c: Canvas) -> None:
         body, song = pdf.fonts()
@@ -106,8 +109,10 @@ def certificate_pdf(org: Organization) -> bytes:
         c.setFont(body, 13)
         c.drawRightString(right, 104, f"登记管理机关：{authority}")
         c.drawRightString(right, 80, f"发证日期：{issued}")
+        qr = 64
+        pdf.draw_qr(c, verify_url, left, 48, qr)
         c.setFont(body, 9)
         c.setFillColor(Color(0.35, 0.35, 0.35))
-        c.drawString(left, 52, verify)
+        c.drawString(left + qr + 8, 52, verify)
 
     return pdf.render(draw, title=f"{org.name}{title}", subject=title, pagesize=_PAGE)

@@ -195,6 +195,28 @@ def parse_query(q: str | None) -> ParsedQuery:
     return ParsedQuery(raw, "text", tokens=list(dict.fromkeys(tokens)), verify=verify, rank_term=terms[0])
 
 
+# What a mistyped code looks like: letters and digits only, nearly code length, mostly digits
+# (names never are). Shorter ones are prefix searches, which are fine as they are.
+_CODE_LIKE = re.compile(r"^[0-9A-Z]{15,20}$")
+
+
+def code_hint(q: str | None) -> str:
+    """Why a query that looks like a unified social credit code cannot be one ("" when it can,
+    or when it does not look like a code): the first check that fails, as the profile's 404
+    says it. Shown beside an empty result so the user can correct the code."""
+    from gongxin.core import uscc as uscc_mod
+
+    compact = re.sub(r"[\s\-]+", "", normalize(_INVISIBLE.sub("", q or ""))).upper()
+    if not _CODE_LIKE.match(compact) or sum(c.isdigit() for c in compact) < 8:
+        return ""
+    try:
+        uscc_mod.parse(compact)
+    except uscc_mod.USCCError as exc:
+        return str(_("“%(code)s” is not a valid unified social credit code: %(reason)s")
+                   % {"code": compact, "reason": exc.message})
+    return ""
+
+
 def _uscc_upper_bound(prefix: str) -> str:
     """Smallest string above every code starting with ``prefix``, within CHARSET ordering (which
     agrees with byte order, so the range works under any collation that sorts 0-9 < A-Z)."""

@@ -5,22 +5,25 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
 from gongxin.registry.forms import OrgSearchForm
-from gongxin.registry.search import QueryTooLong
+from gongxin.registry.search import QueryTooLong, code_hint
 from gongxin.registry.selectors import OrganizationNotFound, organization_public_get, organization_search
 
 # Deep pages cost an OFFSET scan; nobody pages past this, they refine the query instead.
 MAX_PAGES = 500
 
 
-def paginate(request, qs, per_page=None):
+def paginate(request, qs, per_page=None, param="page"):
+    """One page of ``qs`` by the query parameter ``param`` (a page with two paged lists gives
+    each its own); includes/pagination.html links with the same parameter."""
     paginator = Paginator(qs, per_page or settings.PAGE_SIZE)
     try:
-        number = int(request.GET.get("page", "1"))
+        number = int(request.GET.get(param, "1"))
     except ValueError:
         number = 1
     number = max(1, min(number, MAX_PAGES))
     page = paginator.get_page(number)
     page.max_pages = MAX_PAGES
+    page.param = param
     return page
 
 
@@ -38,8 +41,14 @@ def org_list(request):
         error, status = _("Please correct the search form."), 400
     query = request.GET.copy()
     query.pop("page", None)
-    return render(request, "registry/org_list.html",
-                  {"form": form, "page": page, "error": error, "querystring": query.urlencode()}, status=status)
+    return render(request, "registry/org_list.html", {
+        "form": form, "page": page, "error": error, "querystring": query.urlencode(),
+        "hint": no_results_hint(page, request.GET.get("q", ""))}, status=status)
+
+
+def no_results_hint(page, q: str) -> str:
+    """For an empty result: why a query that looks like a credit code cannot be one."""
+    return code_hint(q) if page is not None and not page.object_list else ""
 
 
 @require_GET

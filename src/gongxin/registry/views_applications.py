@@ -23,6 +23,7 @@ from gongxin.core.forms import form_add_errors
 from gongxin.core.models import Region
 from gongxin.core.uploads import body_exceeds
 from gongxin.core.workdays import workdays_left
+from gongxin.core.worklists import Worklist, name_or_code_q
 from gongxin.registry import applications as svc
 from gongxin.registry.forms import APPLICATION_FORMS, BranchForm, DecisionForm, DocumentsForm
 from gongxin.registry.models import (
@@ -291,6 +292,19 @@ def application_action(request, pk: int, action: str):
     return redirect("registry:application_detail", pk=pk)
 
 
+WORKLIST_PENDING = {
+    "due": (gettext_lazy("Decision due, overdue first"), ("due_on", "submitted_at", "id")),
+    "-submitted": (gettext_lazy("Submitted, newest first"), ("-submitted_at", "-id")),
+    "name": (gettext_lazy("Name"), ("organization__name", "id")),
+}
+WORKLIST_DECIDED = {
+    "-decided": (gettext_lazy("Decided, newest first"), ("-decided_at", "-id")),
+    "decided": (gettext_lazy("Decided, oldest first"), ("decided_at", "id")),
+    "name": (gettext_lazy("Name"), ("organization__name", "id")),
+}
+DECIDED_STATUSES = (ApplicationStatus.APPROVED, ApplicationStatus.REJECTED, ApplicationStatus.WITHDRAWN)
+
+
 @require_GET
 @login_required
 def application_document(request, pk: int):
@@ -308,23 +322,31 @@ def application_document(request, pk: int):
 @login_required
 def worklist(request):
     """The officer's worklist: submitted applications in the jurisdiction, overdue and nearest
-    deadline first, with working days left."""
+    deadline first, with working days left; the decided ones (approved, rejected, withdrawn)
+    under 已处理. Searched by name (the applied-for name of an establishment too) or code."""
     user = request.user
     if not (user.role == Role.OFFICER or user.is_platform_admin):
         raise Http404
     kind = request.GET.get("kind", "")
-    qs = applications_visible(user).filter(status=ApplicationStatus.SUBMITTED)
-    if kind in ApplicationKind.values:
+    kind = kind if kind in ApplicationKind.values else ""
+    wl = Worklist.from_request(request, pending=WORKLIST_PENDING, decided=WORKLIST_DECIDED, extra={"kind": kind})
+    qs = applications_visible(user)
+    if kind:
         qs = qs.filter(kind=kind)
-    page = paginate(request, qs.order_by("due_on", "submitted_at", "id"))
+    if wl.q:
+        qs = qs.filter(name_or_code_q(wl.q, name="organization__name", code="organization__uscc")
+                       | Q(data__name__icontains=wl.q))
+    pending = qs.filter(status=ApplicationStatus.SUBMITTED)
+    decided = qs.filter(status__in=DECIDED_STATUSES, submitted_at__isnull=False)
+    page = paginate(request, (decided if wl.decided else pending).select_related("decided_by").order_by(*wl.order))
     today = timezone.localdate()
     for app in page.object_list:
-        app.days_left = workdays_left(today, app.due_on)
-        app.overdue_days = -app.days_left
-    query = request.GET.copy()
-    query.pop("page", None)
+        if app.status == ApplicationStatus.SUBMITTED:
+            app.days_left = workdays_left(today, app.due_on)
+            app.overdue_days = -app.days_left
     return render(request, "registry/applications_worklist.html", {
-        "page": page, "kind": kind, "kinds": ApplicationKind.choices, "querystring": query.urlencode()})
+        "page": page, "kind": kind, "kinds": ApplicationKind.choices, "wl": wl,
+        "pending": pending.count(), "decided": decided.count(), "querystring": wl.querystring()})
 
 
 @require_GET
