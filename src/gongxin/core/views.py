@@ -5,7 +5,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
 from gongxin.core.audit import audit_record
-from gongxin.core.exports import export_job_get
+from gongxin.core.downloads import XLSX, content_disposition
+from gongxin.core.exports import export_filename, export_job_get
 from gongxin.core.models import ExportJob
 
 
@@ -30,4 +31,7 @@ def export_download(request, job_id):
     if job.status != ExportJob.Status.DONE or not job.file:
         raise Http404(_("This export is not ready."))
     audit_record(actor=request.user, action="export.download", obj=job)
-    return FileResponse(job.file.open("rb"), as_attachment=True, filename=job.file.name.rsplit("/", 1)[-1])
+    response = FileResponse(job.file.open("rb"), content_type=XLSX)
+    response["Content-Disposition"] = content_disposition(export_filename(job),
+                                                          fallback=export_filename(job, language="en"))
+    return response
