@@ -21,6 +21,7 @@ from gongxin.annual.models import AnnualReport, BasicPassReason, FailReason, Rep
 from gongxin.core.audit import audit_record
 from gongxin.core.exports import export_request
 from gongxin.core.forms import form_add_errors
+from gongxin.core.uploads import body_exceeds
 from gongxin.registry.policy import policy_for
 from gongxin.registry.views import paginate
 
@@ -67,6 +68,13 @@ def report_edit(request, year: int):
     if not ob.owed:
         messages.info(request, ob.reason)
         return redirect("annual:portal")
+    if body_exceeds(request, services.MAX_ATTACHMENT_BYTES):
+        # Refused from the announced length, before Django reads (and spools to disk) the body.
+        form = ReportForm(instance=report, initial={"version": report.version if report else None})
+        form.errors["financial_report"] = form.error_class([_("The file is larger than 20 MB.")])
+        return render(request, "annual/report_form.html", {
+            "form": form, "org": org, "year": year, "obligation": ob, "report": report,
+            "industry": org.subtype in services.INDUSTRY_SUBTYPES}, status=413)
     form = ReportForm(request.POST or None, request.FILES or None, instance=report,
                       initial={"version": report.version if report else None})
     if request.method == "POST" and form.is_valid():
