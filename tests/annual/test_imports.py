@@ -484,3 +484,35 @@ def test_the_import_page_and_the_template_say_the_limits(actors, client_for):
                             "%E6%A8%A1%E6%9D%BF.xlsx")  # 年度工作报告导入模板.xlsx
     notes = openpyxl.load_workbook(io.BytesIO(template.content))["说明 Codes"]
     assert any("At most 100,000 rows of data" in str(c.value) for c in notes["A"])
+
+
+def test_the_retention_purge_deletes_old_import_files_and_orphaned_attachments(actors, settings, tmp_path,
+                                                                               time_machine):
+    import os
+
+    from gongxin.annual.nightly import nightly_run
+    from gongxin.core.retention import retention_purge
+
+    settings.RETENTION_IMPORT_DAYS, settings.RETENTION_SUPERSEDED_DAYS = 90, 7
+    media = tmp_path / "media"
+    bad = run(actors["officer_zhuhai"], workbook(tmp_path / "bad.xlsx", [row(actors["org_b"], net_assets=1)]))
+    upload, copy = media / bad.file.name, media / bad.error_file.name
+    assert upload.exists() and copy.exists()
+    orphan = media / "annual" / "2026" / "left-behind.pdf"
+    kept = media / "annual" / "2026" / "kept.pdf"
+    orphan.parent.mkdir(parents=True)
+    orphan.write_bytes(b"%PDF-1.4\n")
+    kept.write_bytes(b"%PDF-1.4\n")
+    AnnualReport.objects.create(organization=actors["org_a"], year=2024, financial_report="annual/2026/kept.pdf")
+    stamp = dt.datetime(2026, 6, 1, tzinfo=dt.UTC).timestamp()
+    for f in (orphan, kept):
+        os.utime(f, (stamp, stamp))
+    time_machine.move_to(dt.datetime(2026, 6, 30, 10, tzinfo=dt.timezone(dt.timedelta(hours=8))), tick=False)
+    assert retention_purge() == {"exports": 0, "imports": 0, "superseded": 1}  # the import is 15 days old
+    assert not orphan.exists() and kept.exists() and upload.exists()
+    time_machine.move_to(dt.datetime(2026, 9, 20, 10, tzinfo=dt.timezone(dt.timedelta(hours=8))), tick=False)
+    result = nightly_run()
+    assert result["retention"]["imports"] == 2 and not upload.exists() and not copy.exists()
+    bad.refresh_from_db()
+    assert bad.purged_at is not None and not bad.file and not bad.error_file and bad.error_count == 1
+    assert AuditEvent.objects.filter(action="retention.purge").count() == 2

@@ -107,3 +107,41 @@ def test_export_columns_are_as_wide_as_their_chinese_content(actors, client_for,
     name_width = sheet.column_dimensions["A"].width
     # 珠海市测试甲行业协会: ten Chinese characters, twenty character widths (a column is ~8.43 by default).
     assert 22 <= name_width <= 61
+
+
+def test_the_retention_purge_deletes_old_export_files_keeps_the_rows_and_audits_once(actors, client_for, settings,
+                                                                                     tmp_path, time_machine):
+    import datetime as dt
+
+    from gongxin.core.retention import retention_purge
+
+    settings.MEDIA_ROOT = tmp_path
+    settings.RETENTION_EXPORT_DAYS = 30
+    time_machine.move_to("2026-10-01 10:00+08:00")
+    client = client_for("officer_zhuhai")
+    client.post("/accounts/export/", {"q": ""})
+    _run_worker()
+    old = ExportJob.objects.get()
+    path = tmp_path / old.file.name
+    assert path.exists()
+    time_machine.move_to("2026-10-25 10:00+08:00")
+    client = client_for("officer_zhuhai")  # signed in again: the session ended weeks ago
+    client.post("/accounts/export/", {"q": "测试"})
+    _run_worker()
+    fresh = ExportJob.objects.exclude(pk=old.pk).get()
+    time_machine.move_to("2026-11-01 02:00+08:00")
+    counts = retention_purge()
+    assert counts["exports"] == 1 and not path.exists() and (tmp_path / fresh.file.name).exists()
+    old.refresh_from_db()
+    assert old.purged_at is not None and not old.file and old.status == ExportJob.Status.DONE
+    event = AuditEvent.objects.get(action="retention.purge")
+    assert event.after["deleted"]["exports"] == 1 and event.after["days"]["exports"] == 30
+    client = client_for("officer_zhuhai")
+    client.cookies["django_language"] = "en"
+    assert client.get(f"/exports/{old.id}/download/").status_code == 404
+    page = client.get(f"/exports/{old.id}/").content.decode()
+    assert 'data-testid="export-purged"' in page and "deleted at the end of its retention period" in page
+    assert retention_purge()["exports"] == 0  # a rerun changes nothing
+    settings.RETENTION_EXPORT_DAYS = 0  # kept for ever
+    time_machine.move_to(dt.datetime(2030, 1, 1, tzinfo=dt.UTC))
+    assert retention_purge()["exports"] == 0 and (tmp_path / fresh.file.name).exists()

@@ -9,7 +9,7 @@ class AnnualConfig(AppConfig):
 
     def ready(self):
         # Register the annual module's exports (the worker process must see them too).
-        from gongxin.annual import dormancy, exports, imports, inspections  # noqa: F401
+        from gongxin.annual import dormancy, exports, imports, inspections, retention  # noqa: F401
         from gongxin.annual.services import rectification_deadlines_recount
         from gongxin.core.workdays import calendar_changed
 

@@ -28,6 +28,8 @@ def export_status(request, job_id):
 @require_GET
 def export_download(request, job_id):
     job = export_job_get(actor=request.user, job_id=job_id)
+    if job.purged_at:
+        raise Http404(_("This export's file was deleted at the end of its retention period; export it again."))
     if job.status != ExportJob.Status.DONE or not job.file:
         raise Http404(_("This export is not ready."))
     audit_record(actor=request.user, action="export.download", obj=job)
