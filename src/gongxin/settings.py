@@ -254,6 +254,13 @@ if AUDIT_CHECKPOINT_KEY and not (DEBUG or DEMO) and (_key_problem := secret_key_
 SEARCH_MAX_QUERY_LENGTH = env_int("SEARCH_MAX_QUERY_LENGTH", 100)
 PAGE_SIZE = env_int("PAGE_SIZE", 20)
 
+# Retention of files holding personal data, in days (0: kept for ever); the nightly run purges
+# what is older (core.retention). Exports: the Excel file of an export job; imports: the uploaded
+# file and its error copy; superseded: attachments no record refers to any more.
+RETENTION_EXPORT_DAYS = env_int("RETENTION_EXPORT_DAYS", 30)
+RETENTION_IMPORT_DAYS = env_int("RETENTION_IMPORT_DAYS", 90)
+RETENTION_SUPERSEDED_DAYS = env_int("RETENTION_SUPERSEDED_DAYS", 7)
+
 PLATFORM_NAME = _("Gongxin social organization platform")
 
 # Open Contracting Data Standard: every purchase project's ocid is OCDS_PREFIX-<project id>.

@@ -442,3 +442,77 @@ def test_an_amount_of_a_trillion_yuan_or_more_is_refused():
     for value in (1e12, "1000000000000.00", 5e13):
         with pytest.raises(RowError):
             clean_money(value)
+
+
+def test_the_error_copy_writes_a_cell_that_looks_like_a_formula_or_a_link_as_text(actors, client_for, tmp_path):
+    from tests.core.hostile_sheets import HOSTILE_TEXTS, assert_inert
+
+    path = workbook(tmp_path / "hostile.xlsx", [row(actors["org_a"], activities="x"),
+                                                  row(actors["org_b"], net_assets=1, activities="y")])
+    book = openpyxl.load_workbook(path)
+    sheet = book[imports.SHEET_NAME]
+    col = [c.key for c in imports.COLUMNS].index("activities") + 1
+    for r, text in ((3, HOSTILE_TEXTS[0]), (4, HOSTILE_TEXTS[1])):
+        cell = sheet.cell(row=r, column=col, value=text)
+        cell.data_type = "s"  # a text, as typed with a leading apostrophe
+    book.save(path)
+    job = run(actors["officer_zhuhai"], path)
+    assert job.status == ImportJob.Status.FAILED and job.error_file
+    response = client_for("officer_zhuhai").get(f"/annual/imports/{job.id}/errors.xlsx")
+    assert_inert(b"".join(response.streaming_content), *HOSTILE_TEXTS[:2])
+    assert "filename*=UTF-8''hostile%EF%BC%88" in response["Content-Disposition"]  # hostile（已标注错误）.xlsx
+
+
+def test_a_file_with_more_data_rows_than_the_limit_is_refused_and_saves_nothing(actors, tmp_path, monkeypatch):
+    monkeypatch.setattr(imports, "MAX_ROWS", 2)
+    orgs = [actors["org_a"], actors["org_b"]]
+    path = workbook(tmp_path / "three.xlsx", [row(orgs[0]), row(orgs[1]), row(orgs[0], year=2024)])
+    job = run(actors["officer_zhuhai"], path)
+    assert job.status == ImportJob.Status.FAILED and not AnnualReport.objects.exists()
+    assert job.failure == ("The file has more than 2 rows of data; this import reads at most 2 at a time. Split it "
+                           "into several files.")
+
+
+def test_the_import_page_and_the_template_say_the_limits(actors, client_for):
+    client = english(client_for("officer_zhuhai"))
+    page = client.get("/annual/imports/").content.decode()
+    assert "One file holds at most 100,000 rows of data (64 columns, 3,000,000 cells) and 50 MB" in page
+    template = client.get("/annual/imports/template.xlsx")
+    assert template["Content-Disposition"] == 'attachment; filename="Annual report import template.xlsx"'
+    chinese = client_for("officer_zhuhai").get("/annual/imports/template.xlsx")["Content-Disposition"]
+    assert chinese.endswith("filename*=UTF-8''%E5%B9%B4%E5%BA%A6%E5%B7%A5%E4%BD%9C%E6%8A%A5%E5%91%8A%E5%AF%BC%E5%85%A5"
+                            "%E6%A8%A1%E6%9D%BF.xlsx")  # 年度工作报告导入模板.xlsx
+    notes = openpyxl.load_workbook(io.BytesIO(template.content))["说明 Codes"]
+    assert any("At most 100,000 rows of data" in str(c.value) for c in notes["A"])
+
+
+def test_the_retention_purge_deletes_old_import_files_and_orphaned_attachments(actors, settings, tmp_path,
+                                                                               time_machine):
+    import os
+
+    from gongxin.annual.nightly import nightly_run
+    from gongxin.core.retention import retention_purge
+
+    settings.RETENTION_IMPORT_DAYS, settings.RETENTION_SUPERSEDED_DAYS = 90, 7
+    media = tmp_path / "media"
+    bad = run(actors["officer_zhuhai"], workbook(tmp_path / "bad.xlsx", [row(actors["org_b"], net_assets=1)]))
+    upload, copy = media / bad.file.name, media / bad.error_file.name
+    assert upload.exists() and copy.exists()
+    orphan = media / "annual" / "2026" / "left-behind.pdf"
+    kept = media / "annual" / "2026" / "kept.pdf"
+    orphan.parent.mkdir(parents=True)
+    orphan.write_bytes(b"%PDF-1.4\n")
+    kept.write_bytes(b"%PDF-1.4\n")
+    AnnualReport.objects.create(organization=actors["org_a"], year=2024, financial_report="annual/2026/kept.pdf")
+    stamp = dt.datetime(2026, 6, 1, tzinfo=dt.UTC).timestamp()
+    for f in (orphan, kept):
+        os.utime(f, (stamp, stamp))
+    time_machine.move_to(dt.datetime(2026, 6, 30, 10, tzinfo=dt.timezone(dt.timedelta(hours=8))), tick=False)
+    assert retention_purge() == {"exports": 0, "imports": 0, "superseded": 1}  # the import is 15 days old
+    assert not orphan.exists() and kept.exists() and upload.exists()
+    time_machine.move_to(dt.datetime(2026, 9, 20, 10, tzinfo=dt.timezone(dt.timedelta(hours=8))), tick=False)
+    result = nightly_run()
+    assert result["retention"]["imports"] == 2 and not upload.exists() and not copy.exists()
+    bad.refresh_from_db()
+    assert bad.purged_at is not None and not bad.file and not bad.error_file and bad.error_count == 1
+    assert AuditEvent.objects.filter(action="retention.purge").count() == 2

@@ -302,3 +302,34 @@ def test_a_first_report_takes_the_members_from_the_registry(actors, on_time, cli
     client.force_login(actors["org_user_a"])
     html = client.get("/annual/2025/edit/").content.decode()
     assert 'name="member_count" value="85"' in html and 'name="branch_count" value="0"' in html
+def test_an_oversized_attachment_is_refused_before_the_body_is_read(actors, client_for, on_time):
+    client = client_for("org_user_a")
+    client.cookies["django_language"] = "en"
+    response = client.generic("POST", "/annual/2025/edit/", b"--x--", content_type="multipart/form-data; boundary=x",
+                              CONTENT_LENGTH=str(services.MAX_ATTACHMENT_BYTES + 10**6))
+    assert response.status_code == 413 and "The file is larger than 20 MB." in response.content.decode()
+    assert not AnnualReport.objects.exists()
+
+
+def test_a_new_attachment_deletes_the_one_it_replaces_once_saved(actors, complete_content, on_time, settings,
+                                                                  tmp_path, django_capture_on_commit_callbacks):
+    settings.MEDIA_ROOT = tmp_path
+
+    def save(content: bytes):
+        with django_capture_on_commit_callbacks(execute=True):
+            return services.report_save_draft(actor=actors["org_user_a"], organization=actors["org_a"], year=2025,
+                                              data=complete_content,
+                                              financial_report=SimpleUploadedFile("report.pdf", content))
+
+    first = save(b"%PDF-1.4\nfirst\n%%EOF\n")
+    old = tmp_path / first.financial_report.name
+    assert old.exists()
+    second = save(b"%PDF-1.4\nsecond\n%%EOF\n")
+    assert (tmp_path / second.financial_report.name).read_bytes().startswith(b"%PDF-1.4\nsecond")
+    assert not old.exists()
+    # A save that fails after the upload keeps the attachment it did not replace.
+    with pytest.raises(ValidationError), django_capture_on_commit_callbacks(execute=True):
+        services.report_save_draft(actor=actors["org_user_a"], organization=actors["org_a"], year=2025,
+                                   data=complete_content, expected_version=second.version - 1,
+                                   financial_report=SimpleUploadedFile("report.pdf", b"%PDF-1.4\nthird\n%%EOF\n"))
+    assert (tmp_path / second.financial_report.name).exists()

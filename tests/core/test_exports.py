@@ -81,3 +81,87 @@ def test_an_export_never_links_back_off_site(actors, client_for, settings, tmp_p
     assert response["Location"] == f"/exports/{job.id}/"
     page = client.get(f"/exports/{job.id}/?next={target}").content.decode()
     assert 'data-testid="export-back"' not in page
+@pytest.mark.parametrize("kind", sorted(__import__("gongxin.core.exports", fromlist=["EXPORTERS"]).EXPORTERS))
+def test_every_export_kind_writes_formulas_and_links_as_text(actors, settings, tmp_path, monkeypatch, kind):
+    """Whatever an exporter yields, the worker's file holds texts: no formula, no link."""
+    from gongxin.core import exports
+    from tests.core.hostile_sheets import HOSTILE_TEXTS, assert_inert
+
+    settings.MEDIA_ROOT = tmp_path
+    monkeypatch.setitem(exports.EXPORTERS, kind, lambda actor, params: exports.ExportData(
+        headers=["名称", "说明"], total=1, rows=iter([HOSTILE_TEXTS, ["珠海市测试甲行业协会", 1]]), sheet="导出"))
+    job = exports.export_request(actor=actors["officer_zhuhai"], kind=kind, params={})
+    exports.export_run_now(str(job.id))
+    job.refresh_from_db()
+    assert_inert(job.file.read(), *HOSTILE_TEXTS)
+
+
+def test_an_organization_export_keeps_a_hostile_name_as_text_and_is_named_in_chinese(actors, client_for, settings,
+                                                                                    tmp_path, time_machine):
+    from gongxin.registry.models import Organization
+    from tests.core.hostile_sheets import HOSTILE_TEXTS, assert_inert
+
+    settings.MEDIA_ROOT = tmp_path
+    time_machine.move_to("2026-12-07 10:00+08:00")
+    Organization.objects.filter(pk=actors["org_a"].pk).update(legal_representative=HOSTILE_TEXTS[0],
+                                                              address=HOSTILE_TEXTS[1], phone=HOSTILE_TEXTS[2])
+    client = client_for("officer_zhuhai")
+    client.post("/accounts/export/", {"q": ""})
+    _run_worker()
+    job = ExportJob.objects.get()
+    response = client.get(f"/exports/{job.id}/download/")
+    assert_inert(b"".join(response.streaming_content), *HOSTILE_TEXTS)
+    assert response["Content-Disposition"] == (
+        "attachment; filename=\"Social organization registry_20261207.xlsx\"; "
+        "filename*=UTF-8''%E7%A4%BE%E4%BC%9A%E7%BB%84%E7%BB%87%E5%90%8D%E5%BD%95_20261207.xlsx")
+
+
+def test_export_columns_are_as_wide_as_their_chinese_content(actors, client_for, settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path
+    client = client_for("officer_zhuhai")
+    client.post("/accounts/export/", {"q": ""})
+    _run_worker()
+    job = ExportJob.objects.get()
+    sheet = openpyxl.load_workbook(io.BytesIO(b"".join(client.get(f"/exports/{job.id}/download/")
+                                                       .streaming_content))).active
+    name_width = sheet.column_dimensions["A"].width
+    # 珠海市测试甲行业协会: ten Chinese characters, twenty character widths (a column is ~8.43 by default).
+    assert 22 <= name_width <= 61
+
+
+def test_the_retention_purge_deletes_old_export_files_keeps_the_rows_and_audits_once(actors, client_for, settings,
+                                                                                     tmp_path, time_machine):
+    import datetime as dt
+
+    from gongxin.core.retention import retention_purge
+
+    settings.MEDIA_ROOT = tmp_path
+    settings.RETENTION_EXPORT_DAYS = 30
+    time_machine.move_to("2026-10-01 10:00+08:00")
+    client = client_for("officer_zhuhai")
+    client.post("/accounts/export/", {"q": ""})
+    _run_worker()
+    old = ExportJob.objects.get()
+    path = tmp_path / old.file.name
+    assert path.exists()
+    time_machine.move_to("2026-10-25 10:00+08:00")
+    client = client_for("officer_zhuhai")  # signed in again: the session ended weeks ago
+    client.post("/accounts/export/", {"q": "测试"})
+    _run_worker()
+    fresh = ExportJob.objects.exclude(pk=old.pk).get()
+    time_machine.move_to("2026-11-01 02:00+08:00")
+    counts = retention_purge()
+    assert counts["exports"] == 1 and not path.exists() and (tmp_path / fresh.file.name).exists()
+    old.refresh_from_db()
+    assert old.purged_at is not None and not old.file and old.status == ExportJob.Status.DONE
+    event = AuditEvent.objects.get(action="retention.purge")
+    assert event.after["deleted"]["exports"] == 1 and event.after["days"]["exports"] == 30
+    client = client_for("officer_zhuhai")
+    client.cookies["django_language"] = "en"
+    assert client.get(f"/exports/{old.id}/download/").status_code == 404
+    page = client.get(f"/exports/{old.id}/").content.decode()
+    assert 'data-testid="export-purged"' in page and "deleted at the end of its retention period" in page
+    assert retention_purge()["exports"] == 0  # a rerun changes nothing
+    settings.RETENTION_EXPORT_DAYS = 0  # kept for ever
+    time_machine.move_to(dt.datetime(2030, 1, 1, tzinfo=dt.UTC))
+    assert retention_purge()["exports"] == 0 and (tmp_path / fresh.file.name).exists()

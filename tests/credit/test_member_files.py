@@ -429,5 +429,15 @@ def test_an_oversized_import_is_refused_before_it_is_received(actors, client_for
     client.cookies["django_language"] = "en"
     upload = SimpleUploadedFile("m.xlsx", b"PK\x03\x04" + b"x" * 100_000)
     response = client.post("/credit/members/import/", {"file": upload})
-    assert response.status_code == 413 and "larger than 5 MB" in response.content.decode()
+    assert response.status_code == 413 and "larger than 1000 bytes" in response.content.decode()
     assert not MemberCreditFile.objects.exists()
+
+
+def test_the_export_writes_a_member_note_that_looks_like_a_formula_or_a_link_as_text(actors, client_for):
+    from tests.core.hostile_sheets import HOSTILE_TEXTS, assert_inert
+
+    make_file(actors, name=HOSTILE_TEXTS[0], notes=HOSTILE_TEXTS[1], practice=HOSTILE_TEXTS[2], member=code(402))
+    response = client_for("org_user_a").get("/credit/members/export/")
+    assert_inert(response.content, *HOSTILE_TEXTS)
+    assert response["Content-Disposition"].startswith('attachment; filename="')
+    assert "filename*=UTF-8''" in response["Content-Disposition"]  # 珠海市测试甲行业协会会员信誉档案_….xlsx

@@ -199,3 +199,24 @@ def test_a_category_code_without_its_zero_gets_a_suggestion(actors):
     c = draft(actors, CatalogueKind.SERVICES)
     result = run(actors, c, [SERVICE_HEADER, ["1", "残疾人康复服务", "A6", "", ""]])
     assert "A06" in result.problems[0].message
+
+
+def test_the_public_export_writes_an_item_that_looks_like_a_formula_or_a_link_as_text(actors, client):
+    from gongxin.core.spreadsheets import workbook
+    from tests.core.hostile_sheets import HOSTILE_TEXTS, assert_inert
+
+    c = draft(actors, CatalogueKind.FUNCTIONS)
+    buffer = io.BytesIO()
+    book = workbook(buffer, {"in_memory": True})  # the texts as texts in the upload too
+    sheet = book.add_worksheet()
+    sheet.write_row(0, 0, ["编号", "职能事项", "部门", "转移方式", "依据", "说明"])
+    sheet.write_row(1, 0, ["1", HOSTILE_TEXTS[0], "珠海市统计局", "委托", HOSTILE_TEXTS[1], HOSTILE_TEXTS[2]])
+    book.close()
+    result = imports.catalogue_import(actor=actors["officer_zhuhai"], catalogue=c,
+                                      upload=SimpleUploadedFile("c.xlsx", buffer.getvalue()))
+    assert result.ok, result.problems
+    c.refresh_from_db()
+    cat.catalogue_publish(actor=actors["officer_zhuhai"], catalogue=c, expected_version=c.version)
+    response = client.get(f"/procurement/catalogues/{c.pk}/export/")
+    assert_inert(response.content, *HOSTILE_TEXTS)
+    assert "filename*=UTF-8''" in response["Content-Disposition"]

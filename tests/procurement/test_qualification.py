@@ -311,3 +311,20 @@ def test_the_public_excel_export_lists_the_catalogue(published, client_for):
     assert response.status_code == 200 and response["Content-Type"].startswith("application/vnd.openxmlformats")
     rows = CalamineWorkbook.from_filelike(io.BytesIO(response.content)).get_sheet_by_index(0).to_python()
     assert rows[0][1] == "Name" and len(rows) == 2 and rows[1][1] == "珠海市测试甲行业协会"
+
+
+def test_the_public_excel_export_writes_formulas_and_links_as_text_and_is_named_in_chinese(eligible, zhuhai,
+                                                                                         client_for):
+    from tests.core.hostile_sheets import HOSTILE_TEXTS, assert_inert
+
+    officer = eligible["officer_zhuhai"]
+    app = apply(eligible, "a", zhuhai, service_areas=" ".join(HOSTILE_TEXTS[:2]))
+    qual.qualification_decide(actor=officer, application=app, approve=True, expected_version=app.version)
+    qual.qualified_batch_publish(actor=officer, region=zhuhai, year=2026, title="")
+    client = client_for("public")
+    client.cookies["django_language"] = "zh-hans"
+    response = client.get("/procurement/qualification/export/")
+    assert_inert(response.content, " ".join(HOSTILE_TEXTS[:2]))
+    assert response["Content-Disposition"] == (
+        "attachment; filename=\"Qualified organizations_20260630.xlsx\"; "
+        "filename*=UTF-8''%E6%89%BF%E6%8E%A5%E8%B5%84%E8%B4%A8%E7%9B%AE%E5%BD%95_20260630.xlsx")

@@ -10,7 +10,7 @@ class AnnualConfig(AppConfig):
     def ready(self):
         # Register the annual module's exports (the worker process must see them too) and its
         # to-dos on the workspace (core.todos).
-        from gongxin.annual import dormancy, exports, imports, inspections, todos  # noqa: F401
+        from gongxin.annual import dormancy, exports, imports, inspections, retention, todos  # noqa: F401
         from gongxin.annual.services import rectification_deadlines_recount
         from gongxin.core.workdays import calendar_changed
 

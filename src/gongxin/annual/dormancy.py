@@ -504,7 +504,7 @@ def finding_get(*, actor, pk: int) -> DormancyFinding:
     return finding
 
 
-@exporter("dormancy_findings")
+@exporter("dormancy_findings", title=gettext_lazy("Dormant organizations"))
 def findings_export(actor, params: dict) -> ExportData:
     """The officer's open findings as filtered and sorted on the page, evidence in words."""
     qs = findings_open(actor=actor, ground=str(params.get("ground", "")), sort=str(params.get("sort", "")))

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from gongxin.annual.selectors import review_queue
 from gongxin.core.exports import ExportData, exporter
 
 
-@exporter("annual_reports")
+@exporter("annual_reports", title=gettext_lazy("Annual reports"))
 def annual_reports(actor, params: dict) -> ExportData:
     """The review worklist as the officer or sponsor filtered it."""
     try:

@@ -32,6 +32,7 @@ from django.db.models import Case, Count, IntegerField, Max, Q, QuerySet, Value,
 from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from gongxin.accounts.models import Role, User
 from gongxin.annual.models import (
@@ -619,7 +620,7 @@ def rectifications_mark_overdue(today: dt.date, *, actor=None) -> int:
 # --- export ----------------------------------------------------------------------------------
 
 
-@exporter("rectifications")
+@exporter("rectifications", title=gettext_lazy("Rectification notices"))
 def rectifications_export(actor, params: dict) -> ExportData:
     """The officer's rectification worklist as filtered on the page, in the page's order."""
     status = params.get("status", "")

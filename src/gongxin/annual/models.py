@@ -349,7 +349,7 @@ class ImportJob(models.Model):
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     requested_by = models.ForeignKey("accounts.User", verbose_name=_("requested by"), on_delete=models.PROTECT,
                                      related_name="+")
-    file = models.FileField(_("file"), upload_to="imports/")
+    file = models.FileField(_("file"), upload_to="imports/", blank=True)  # blank once purged
     original_name = models.CharField(_("file name"), max_length=255)
     file_sha256 = models.CharField(_("SHA-256 of the file"), max_length=64, db_index=True)
     dry_run = models.BooleanField(_("check only"), default=False)
@@ -366,6 +366,7 @@ class ImportJob(models.Model):
     unchanged_count = models.PositiveIntegerField(_("reports unchanged"), default=0)
     created_at = models.DateTimeField(auto_now_add=True)
     finished_at = models.DateTimeField(null=True, blank=True)
+    purged_at = models.DateTimeField(_("files deleted"), null=True, blank=True)  # the retention period ended
 
     class Meta:
         ordering = ["-created_at"]

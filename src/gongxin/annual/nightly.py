@@ -1,6 +1,7 @@
 """The supervision module's nightly run, in dependency order: first the facts (missing reports,
-overdue rectifications), then the dormancy scan and the credit rule engine that read them, and
-finally the audit chain's verification and its signed checkpoint (core/checkpoints.py). Every step is idempotent, so
+overdue rectifications), then the dormancy scan and the credit rule engine that read them, the
+purge of files past their retention period (core.retention), and finally the audit chain's
+verification and its signed checkpoint (core/checkpoints.py). Every step is idempotent, so
 rerunning a night (after a crash, or twice by mistake) changes nothing.
 
 Run it from cron or a systemd timer (docs/deploy.md): ``gongxin nightly`` runs it in the
@@ -41,6 +42,10 @@ def nightly_run(*, today: dt.date | None = None) -> dict:
     from gongxin.credit.engine import evaluate
 
     credit = evaluate(today=today)
+    # Files past their retention period (exports, import uploads, superseded attachments).
+    from gongxin.core.retention import retention_purge
+
+    purged = retention_purge()
     # The audit chain is verified every night (a tampered or deleted event is reported by id).
     chain = audit_verify()
     if not chain.ok:
@@ -52,7 +57,7 @@ def nightly_run(*, today: dt.date | None = None) -> dict:
     checkpoint = checkpoint_nightly(today=today, chain_ok=chain.ok)
     return {"today": today.isoformat(), "tasks_recovered": [r.task_id for r in recovered],
             "report_missing_facts": missing, "rectifications_overdue": overdue,
-            "dormancy": dataclasses.asdict(scan), "credit": credit.counts,
+            "dormancy": dataclasses.asdict(scan), "credit": credit.counts, "retention": purged,
             "audit": {"checked": chain.checked, "ok": chain.ok, "broken_id": chain.broken_id, "reason": chain.reason},
             "audit_checkpoint": checkpoint}
 

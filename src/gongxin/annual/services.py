@@ -91,14 +91,20 @@ def report_save_draft(*, actor, organization: Organization, year: int, data: dic
     for name in CONTENT_FIELDS:
         if name in data:
             setattr(report, name, data[name])
+    superseded = ""
     if financial_report is not None:
         attachment_check(financial_report)
+        superseded = report.financial_report.name if report.financial_report else ""
         report.financial_report = financial_report
     if not created:
         report.version += 1
     report.full_clean(exclude=["organization"])
     report.save()
     audit_record(actor=actor, action="annual.draft_save", obj=report, before=before, after=_snapshot(report))
+    if superseded and superseded != report.financial_report.name:
+        # The replaced PDF goes once the new one is committed (a rollback keeps the old one).
+        storage = report.financial_report.storage
+        transaction.on_commit(lambda: storage.delete(superseded))
     return report
 
 

@@ -7,13 +7,16 @@ from django import forms
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.http import Http404, HttpResponse
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET, require_http_methods
 
 from gongxin.annual import imports
 from gongxin.annual.models import ImportJob
+from gongxin.core.downloads import attachment, filename
+from gongxin.core.spreadsheets import too_large
+from gongxin.core.spreadsheets.limits import size_text
 from gongxin.core.uploads import body_exceeds, download_response
 
 ERRORS_PER_PAGE = 50
@@ -21,7 +24,7 @@ ERRORS_PER_PAGE = 50
 
 class ImportForm(forms.Form):
     file = forms.FileField(
-        label=_("Excel file (.xlsx, at most 50 MB)"),
+        label=_("Excel file (.xlsx, at most 50 MB and 100,000 rows of data)"),
         widget=forms.ClearableFileInput(attrs={
             "class": "form-control",
             "accept": ".xlsx,application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"}))
@@ -44,9 +47,9 @@ def import_index(request):
         # Refused before Django parses (and spools to disk) the upload.
         form = ImportForm({}, {})
         form.is_valid()
-        form.errors["file"] = form.error_class([_("The file is larger than 50 MB; split it into several files.")])
+        form.errors["file"] = form.error_class(too_large(imports.MAX_UPLOAD_BYTES).messages)
         return render(request, "annual/import_index.html", {
-            "form": form, "jobs": imports.import_jobs_recent(actor=request.user)}, status=413)
+            "form": form, "jobs": imports.import_jobs_recent(actor=request.user), **_limits()}, status=413)
     form = ImportForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -57,17 +60,18 @@ def import_index(request):
         else:
             return redirect("annual:import_job", job_id=job.id)
     return render(request, "annual/import_index.html", {
-        "form": form, "jobs": imports.import_jobs_recent(actor=request.user)})
+        "form": form, "jobs": imports.import_jobs_recent(actor=request.user), **_limits()})
+
+
+def _limits() -> dict:
+    return {"limits": imports.limits(), "upload_size": size_text(imports.MAX_UPLOAD_BYTES)}
 
 
 @require_GET
 @login_required
 def import_template(request):
     _importer(request)
-    response = HttpResponse(imports.template_workbook(),
-                            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
-    response["Content-Disposition"] = 'attachment; filename="annual-reports-import-template.xlsx"'
-    return response
+    return attachment(imports.template_workbook(), _("Annual report import template"), dated=False)
 
 
 @require_GET
@@ -91,4 +95,5 @@ def import_error_file(request, job_id):
     if not job.error_file:
         raise Http404(_("This import has no error file."))
     stem = job.original_name.rsplit(".", 1)[0] or "import"
-    return download_response(job.error_file, f"{stem}-errors.xlsx")
+    title = _("%(name)s (errors marked)") % {"name": stem}
+    return download_response(job.error_file, filename(title, "xlsx", dated=False))

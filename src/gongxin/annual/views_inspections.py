@@ -12,7 +12,7 @@ from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.http import FileResponse, Http404
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -31,6 +31,7 @@ from gongxin.annual.models import (
 from gongxin.core.confirm import Confirmation, confirmable, confirmation
 from gongxin.core.exports import export_request, export_started
 from gongxin.core.forms import DateField, form_add_errors
+from gongxin.core.uploads import download_response
 from gongxin.registry.models import OrgStatus, OrgSubtype, OrgType
 from gongxin.registry.policy import policy_for
 from gongxin.registry.views import paginate
@@ -415,6 +416,4 @@ def public_candidates(request, pk: int):
     fh = svc.candidates_open(inspection)
     if fh is None:
         raise Http404(_("The candidate list of this draw is not available."))
-    response = FileResponse(fh, as_attachment=True, filename=f"inspection-{inspection.pk}-candidates.txt",
-                            content_type="text/plain; charset=us-ascii")
-    return response
+    return download_response(fh, f"inspection-{inspection.pk}-candidates.txt", text=True)

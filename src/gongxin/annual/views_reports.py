@@ -23,7 +23,7 @@ from gongxin.core.audit import audit_record
 from gongxin.core.confirm import Confirmation, confirmable, confirmation
 from gongxin.core.exports import export_request, export_started
 from gongxin.core.forms import form_add_errors
-from gongxin.core.uploads import download_response
+from gongxin.core.uploads import body_exceeds, download_response
 from gongxin.registry.policy import policy_for
 from gongxin.registry.selectors import officer_manages
 from gongxin.registry.services import StaleEdit
@@ -77,6 +77,14 @@ def report_edit(request, year: int):
     initial = {"version": report.version if report else None}
     if report is None:
         initial.update(prefill(org, previous))
+    if body_exceeds(request, services.MAX_ATTACHMENT_BYTES):
+        # Refused from the announced length, before Django reads (and spools to disk) the body.
+        form = ReportForm(instance=report, initial=initial)
+        form.previous = previous
+        form.errors["financial_report"] = form.error_class([_("The file is larger than 20 MB.")])
+        return render(request, "annual/report_form.html", {
+            "form": form, "org": org, "year": year, "obligation": ob, "report": report, "previous": previous,
+            "prefilled": report is None, "industry": org.subtype in services.INDUSTRY_SUBTYPES}, status=413)
     form = ReportForm(request.POST or None, request.FILES or None, instance=report, initial=initial)
     form.previous = previous
     if request.method == "POST" and form.is_valid():

@@ -1,8 +1,10 @@
 """Excel exports prepared by the task worker, with progress, for the pages that wait on them.
 
-An app registers what it can export with ``@exporter("kind")``: a function of (actor, params)
-returning the column headers, the number of rows, and an iterator of rows. The request and
-every outcome are audited (exports are security events: who took which data out).
+An app registers what it can export with ``@exporter("kind", title=...)``: a function of
+(actor, params) returning the column headers, the number of rows, and an iterator of rows, and
+the title the downloaded file is named after (社会组织名录_20261207.xlsx, in the language the
+export was asked in). The request and every outcome are audited (exports are security events:
+who took which data out). The files are kept ``GONGXIN_RETENTION_EXPORT_DAYS`` (core.retention).
 """
 
 from __future__ import annotations
@@ -13,7 +15,6 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-import xlsxwriter
 from django.conf import settings
 from django.core.files import File
 from django.db import transaction
@@ -23,6 +24,7 @@ from django.utils.translation import gettext as _
 
 from gongxin.core.audit import audit_record
 from gongxin.core.models import ExportJob
+from gongxin.core.spreadsheets import ColumnWidths, workbook
 
 PROGRESS_EVERY = 2000  # rows between progress saves: one UPDATE per 2,000 rows
 
@@ -36,14 +38,26 @@ class ExportData:
 
 
 EXPORTERS: dict[str, Callable[..., ExportData]] = {}
+TITLES: dict[str, object] = {}  # kind -> the (lazily translated) title of its file
 
 
-def exporter(kind: str):
+def exporter(kind: str, *, title=None):
     def register(fn):
         EXPORTERS[kind] = fn
+        TITLES[kind] = title if title is not None else kind
         return fn
 
     return register
+
+
+def export_filename(job: ExportJob, *, language: str | None = None) -> str:
+    """The download's name: the export's title in ``language`` (the one it was asked in) and the
+    day it was made."""
+    from gongxin.core.downloads import filename
+
+    day = timezone.localdate(job.finished_at) if job.finished_at else None
+    with translation.override(language or job.params.get("language") or settings.LANGUAGE_CODE):
+        return filename(TITLES.get(job.kind, job.kind), "xlsx", day=day)
 
 
 @transaction.atomic
@@ -117,17 +131,22 @@ def export_run_now(job_id: str) -> None:
 
 def _write_xlsx(path: Path, data: ExportData, job: ExportJob) -> None:
     # constant_memory streams rows to disk as they are written: memory stays flat at any size.
-    # strings_to_formulas off: a cell text starting with "=" stays text (no formula injection).
-    workbook = xlsxwriter.Workbook(str(path), {"constant_memory": True, "strings_to_formulas": False})
-    sheet = workbook.add_worksheet(data.sheet[:31])
-    bold = workbook.add_format({"bold": True})
+    # The shared workbook writes cell texts as text: "=HYPERLINK(…)" is no formula, and
+    # "external:\\host\share" no link.
+    book = workbook(str(path), {"constant_memory": True})
+    sheet = book.add_worksheet(data.sheet[:31])
+    bold = book.add_format({"bold": True})
     sheet.write_row(0, 0, data.headers, bold)
     sheet.freeze_panes(1, 0)
+    widths = ColumnWidths()  # from the header and the first rows: Chinese text is not cut
+    widths.add(data.headers)
     row_number = 0
     for row_number, row in enumerate(data.rows, start=1):
         sheet.write_row(row_number, 0, row)
+        widths.add(row)
         if row_number % PROGRESS_EVERY == 0:
             job.done = row_number
             job.save(update_fields=["done"])
     job.done = row_number
-    workbook.close()
+    widths.apply(sheet)
+    book.close()

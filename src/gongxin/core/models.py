@@ -110,6 +110,7 @@ class ExportJob(models.Model):
     error = models.TextField(blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     finished_at = models.DateTimeField(null=True, blank=True)
+    purged_at = models.DateTimeField(_("file deleted"), null=True, blank=True)  # the retention period ended
 
     class Meta:
         ordering = ["-created_at"]

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from gongxin.core.downloads import content_disposition
+
 FORM_FIELDS_ALLOWANCE = 64 * 1024  # the multipart framing and the form's other fields
 
 
@@ -124,20 +126,26 @@ def safe_name(name: str, kind: FileKind) -> str:
     return (stem or "file")[:150] + kind.extension
 
 
-def download_response(fieldfile, filename: str):
+def download_response(fieldfile, filename: str, *, fallback: str | None = None, text: bool = False):
     """Serve a stored file for download, the one way every file view does: as an attachment,
     with the content type of what the file is by content (application/octet-stream for
     anything else, never HTML or script), ``X-Content-Type-Options: nosniff`` and a
     Content-Security-Policy of its own that runs nothing. The pages' CSP allows scripts from
-    the static path only, so no download URL can be used as a script either."""
+    the static path only, so no download URL can be used as a script either.
+
+    ``fieldfile`` is a stored file or an open binary handle; ``text=True`` serves a plain-text
+    file the platform wrote itself (a draw's candidate list) as ``text/plain``."""
     from django.http import FileResponse
 
-    handle = fieldfile.open("rb")
-    kind = sniff(handle, filename)
+    handle = fieldfile.open("rb") if hasattr(fieldfile, "open") else fieldfile
+    kind = None if text else sniff(handle, filename)
     if kind is not None:
         filename = safe_name(filename, kind)
-    response = FileResponse(handle, as_attachment=True, filename=filename,
-                            content_type=kind.content_type if kind else "application/octet-stream")
+    content_type = ("text/plain; charset=utf-8" if text
+                    else kind.content_type if kind else "application/octet-stream")
+    response = FileResponse(handle, as_attachment=True, filename=filename, content_type=content_type)
+    # The name in the user's language, with an ASCII fallback for old clients (core.downloads).
+    response["Content-Disposition"] = content_disposition(filename, fallback=fallback)
     response["X-Content-Type-Options"] = "nosniff"
     response["Content-Security-Policy"] = "default-src 'none'; sandbox"
     return response

@@ -5,7 +5,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
 from gongxin.core.audit import audit_record
-from gongxin.core.exports import export_job_get
+from gongxin.core.exports import export_filename, export_job_get
 from gongxin.core.models import ExportJob
 from gongxin.core.site import safe_next
 from gongxin.core.uploads import download_response
@@ -29,7 +29,9 @@ def export_status(request, job_id):
 @require_GET
 def export_download(request, job_id):
     job = export_job_get(actor=request.user, job_id=job_id)
+    if job.purged_at:
+        raise Http404(_("This export's file was deleted at the end of its retention period; export it again."))
     if job.status != ExportJob.Status.DONE or not job.file:
         raise Http404(_("This export is not ready."))
     audit_record(actor=request.user, action="export.download", obj=job)
-    return download_response(job.file, job.file.name.rsplit("/", 1)[-1])
+    return download_response(job.file, export_filename(job), fallback=export_filename(job, language="en"))

@@ -18,6 +18,7 @@ from django.db import transaction
 from django.db.models import Prefetch, QuerySet
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from gongxin.core.audit import audit_record
 from gongxin.core.exports import ExportData, export_request, exporter
@@ -88,7 +89,7 @@ def export_request_listed(*, actor, list_: str) -> ExportJob:
     return job
 
 
-@exporter("credit_listed")
+@exporter("credit_listed", title=gettext_lazy("Credit lists"))
 def credit_listed(actor, params: dict) -> ExportData:
     qs = listed_entries(actor, params.get("list", ""))
     return ExportData(headers=headers(), total=qs.count(), rows=(_flat(r) for r in rows(qs)),

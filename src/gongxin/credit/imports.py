@@ -15,30 +15,31 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import io
-import zipfile
 from dataclasses import dataclass, field
 
-import xlsxwriter
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
-from python_calamine import CalamineError, CalamineWorkbook
 
 from gongxin.annual.imports.cells import RowError, cell_text, clean_bool, clean_date
 from gongxin.annual.imports.template import squash
+from gongxin.core import spreadsheets
 from gongxin.core import uscc as uscc_mod
 from gongxin.core.audit import audit_record
+from gongxin.core.spreadsheets import MB, SheetLimits, SpreadsheetRefused, Workbook, text_width, workbook
 from gongxin.credit import engine
 from gongxin.credit.models import CreditRecord, RecordKind
 from gongxin.credit.services import record_create
 from gongxin.registry.models import Organization
 from gongxin.registry.selectors import officer_manages
 
-MAX_UPLOAD_BYTES = 5 * 1024 * 1024
+MAX_UPLOAD_BYTES = 5 * MB
 # The engine then runs once per organization (about 15 ms each on SQLite): 2,000 rows keep the
 # request well under a minute even when every row names another organization.
 MAX_ROWS = 2000
+MAX_COLUMNS = 32  # the template has 9
+HEADER_ROWS = 5  # the header among the first five rows
 SHEET_NAME = "信用信息"
 KINDS_SHEET = "类别 Kinds"
 
@@ -67,8 +68,12 @@ BY_KEY = {c.key: c for c in COLUMNS}
 HEADER_KEYS = {squash(name): c.key for c in COLUMNS for name in (c.zh, c.en, c.key)}
 
 
-class FileRefused(ValidationError):
-    """The upload is not something this import reads (wrong type, too large, unreadable)."""
+FileRefused = SpreadsheetRefused  # the upload is not something this import reads (what and why in the message)
+
+
+def limits() -> SheetLimits:
+    # Read at call time: a limit changed above (in a test) takes effect.
+    return SheetLimits(rows=MAX_ROWS, columns=MAX_COLUMNS, header_rows=HEADER_ROWS, upload_bytes=MAX_UPLOAD_BYTES)
 
 
 @dataclass
@@ -142,28 +147,7 @@ def kind_words() -> dict[str, str]:
 
 def upload_check(upload) -> None:
     """An .xlsx workbook of at most 5 MB, checked by its content, not only its name."""
-    name = getattr(upload, "name", "") or ""
-    if upload.size > MAX_UPLOAD_BYTES:
-        raise FileRefused(_("The file is larger than 5 MB; split it into several files."))
-    upload.seek(0)
-    head = upload.read(8)
-    upload.seek(0)
-    if head.startswith(b"\xd0\xcf\x11\xe0"):
-        raise FileRefused(_("This is an old-format .xls workbook or a password-protected one. Open it in Excel "
-                            "and save it as an .xlsx workbook without a password."))
-    if not name.lower().endswith(".xlsx") or not head.startswith(b"PK\x03\x04"):
-        raise FileRefused(_("The file is not an Excel .xlsx workbook. Download the template below, fill it in "
-                            "and upload it as .xlsx."))
-    try:
-        with zipfile.ZipFile(upload) as archive:
-            ok = "xl/workbook.xml" in archive.namelist()
-    except zipfile.BadZipFile:
-        ok = False
-    finally:
-        upload.seek(0)
-    if not ok:
-        raise FileRefused(_("The file is not an Excel .xlsx workbook (it is a damaged file or another kind "
-                            "of document)."))
+    spreadsheets.upload_check(upload, limits())
 
 
 def _column_name(index: int) -> str:
@@ -176,14 +160,10 @@ def _column_name(index: int) -> str:
 
 
 def _read(upload) -> tuple[list[list], str]:
-    try:
-        book = CalamineWorkbook.from_filelike(upload)
-        names = book.sheet_names
-        sheet = SHEET_NAME if SHEET_NAME in names else names[0]
-        cells = book.get_sheet_by_name(sheet).to_python(skip_empty_area=False)
-    except (CalamineError, IndexError, OSError, ValueError) as exc:
-        raise FileRefused(_("The workbook cannot be read: %(error)s") % {"error": exc}) from None
-    return cells, sheet
+    """The rows of the data sheet from A1 (the workbook checked against the limits first)."""
+    with Workbook.from_upload(upload, limits()) as book:
+        sheet = book.sheet(SHEET_NAME)
+        return list(sheet.rows_from_a1()), sheet.name
 
 
 def _row_key(row: Row) -> str:
@@ -196,7 +176,6 @@ def _row_key(row: Row) -> str:
 
 def check(*, actor, upload, today: dt.date) -> tuple[list[Row], list[Problem]]:
     """Every row checked; (rows, []) when all are right, ([], problems) otherwise."""
-    upload_check(upload)
     cells, _sheet = _read(upload)
 
     def header_keys(row: list) -> dict[str, int]:
@@ -345,7 +324,7 @@ def template_workbook() -> bytes:
     """The import template: the data sheet (Chinese headers, one row per record) and a sheet of
     the kinds, which the kind column offers as a drop-down."""
     buffer = io.BytesIO()
-    book = xlsxwriter.Workbook(buffer, {"in_memory": True})
+    book = workbook(buffer, {"in_memory": True})
     sheet = book.add_worksheet(SHEET_NAME)
     kinds = book.add_worksheet(KINDS_SHEET)
     bold = book.add_format({"bold": True, "bg_color": "#DDEBF7", "border": 1})
@@ -356,7 +335,7 @@ def template_workbook() -> bytes:
     for i, column in enumerate(COLUMNS):
         sheet.write(0, i, column.zh, bold)
         fmt = date if column.key in ("occurred_on", "valid_until") else text if column.key == "uscc" else None
-        sheet.set_column(i, i, widths[column.key], fmt)
+        sheet.set_column(i, i, max(widths[column.key], text_width(column.zh) + 3), fmt)
         sheet.write_comment(0, i, f"{column.en}{'' if column.required else ' (optional)'}")
     sheet.freeze_panes(1, 0)
     kind_col = [c.key for c in COLUMNS].index("kind")

@@ -12,21 +12,25 @@ from __future__ import annotations
 import datetime as dt
 import io
 import re
-import zipfile
 from dataclasses import dataclass
 from typing import Any
 
-import xlsxwriter
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from python_calamine import CalamineError, CalamineWorkbook
 
 from gongxin.annual.imports.cells import RowError, cell_text, clean_date
+from gongxin.core.spreadsheets import MB, ColumnWidths, SheetLimits, SpreadsheetRefused, Workbook, workbook
 from gongxin.credit.models import ReputationRating
 
-MAX_UPLOAD_BYTES = 5 * 1024 * 1024
+MAX_UPLOAD_BYTES = 5 * MB
 MAX_ROWS = 10_000
+MAX_COLUMNS = 32  # the layout has 9 columns, the export 11
+
+
+def limits() -> SheetLimits:
+    # The header is row 1. Read at call time: a limit changed above (in a test) takes effect.
+    return SheetLimits(rows=MAX_ROWS, columns=MAX_COLUMNS, header_rows=1, upload_bytes=MAX_UPLOAD_BYTES)
 
 
 @dataclass(frozen=True)
@@ -78,7 +82,8 @@ def _accepted(column: Column) -> set[str]:
 def _workbook(rows: list[list[Any]], *, sheet_name: str, extra_headers: list[str] = (),
               instructions: bool = False) -> bytes:
     buffer = io.BytesIO()
-    book = xlsxwriter.Workbook(buffer, {"in_memory": True, "remove_timezone": True})
+    # The shared workbook: texts stay texts (no formulas, no links), whatever a member's notes say.
+    book = workbook(buffer, {"in_memory": True, "remove_timezone": True})
     head = book.add_format({"bold": True, "bg_color": "#DCE6F1", "border": 1, "text_wrap": True,
                             "valign": "vcenter"})
     text = book.add_format({"num_format": "@", "text_wrap": True, "valign": "top"})
@@ -87,12 +92,15 @@ def _workbook(rows: list[list[Any]], *, sheet_name: str, extra_headers: list[str
     sheet = book.add_worksheet(sheet_name[:31])
     sheet.freeze_panes(1, 1)
     sheet.set_row(0, 30)
+    formats, at_least = {}, {}
     for i, column in enumerate(COLUMNS):
         sheet.write_string(0, i, str(column.label), head)
-        sheet.set_column(i, i, column.width, date if column.key == "rated_on" else text)
+        formats[i], at_least[i] = (date if column.key == "rated_on" else text), column.width
     for j, label in enumerate(extra_headers, start=len(COLUMNS)):
         sheet.write_string(0, j, label, head)
-        sheet.set_column(j, j, 18)
+        at_least[j] = 18
+    widths = ColumnWidths(maximum=50)  # the header wraps; a long text wraps within 50
+    widths.add_all(rows)
     last = max(len(rows), MAX_ROWS) + 1
     rating_col = [c.key for c in COLUMNS].index("rating")
     sheet.data_validation(1, rating_col, last, rating_col, {
@@ -112,6 +120,7 @@ def _workbook(rows: list[list[Any]], *, sheet_name: str, extra_headers: list[str
                 sheet.write_number(r, c, value)
             else:
                 sheet.write_string(r, c, str(value or ""), text)
+    widths.apply(sheet, formats, at_least=at_least)
     if instructions:
         _instructions(book, head)
     book.close()
@@ -165,30 +174,6 @@ def _refuse(message: str):
     return ImportRefused(message)
 
 
-def upload_check(upload) -> bytes:
-    """The upload's bytes, if it is an .xlsx workbook of at most 5 MB (checked by content)."""
-    if upload is None:
-        raise _refuse(_("Choose the Excel file to upload."))
-    if upload.size > MAX_UPLOAD_BYTES:
-        raise _refuse(_("The file is larger than 5 MB (%(size)s MB). Split it into several files.")
-                      % {"size": f"{upload.size / 1024 / 1024:.1f}"})
-    data = upload.read()
-    if data.startswith(b"\xd0\xcf\x11\xe0"):
-        raise _refuse(_("This is an old-format .xls workbook or a password-protected one. Open it in Excel and "
-                        "save it as an .xlsx workbook without a password."))
-    names: set[str] = set()
-    if data.startswith(b"PK\x03\x04"):
-        try:
-            with zipfile.ZipFile(io.BytesIO(data)) as archive:
-                names = set(archive.namelist())
-        except zipfile.BadZipFile:
-            pass
-    if "xl/workbook.xml" not in names:
-        raise _refuse(_("The file is not an Excel .xlsx workbook. Download the template, fill it in and upload "
-                        "it as .xlsx."))
-    return data
-
-
 def _cell(key: str, value: Any) -> Any:
     if value is None or value == "":
         return None if key == "rated_on" else ""
@@ -206,33 +191,38 @@ def _cell(key: str, value: Any) -> Any:
 
 def read_upload(upload) -> list[tuple[int, dict[str, Any]]]:
     """(Excel row number, {column key: value}) for each non-blank data row of the first sheet.
-    Refuses (ImportRefused) a file that is not an .xlsx of at most 5 MB, whose header row does not
-    match the template, or with more than MAX_ROWS rows."""
+    Refuses (ImportRefused) a file that is not an .xlsx of at most 5 MB, that holds more than the
+    limits (checked before the sheet is read), whose header row does not match the template, or
+    with more than MAX_ROWS rows (the rows are streamed and the reading stops there)."""
     from gongxin.credit.member_files import ImportRefused, RowProblem
 
-    data = upload_check(upload)
+    if upload is None:
+        raise _refuse(_("Choose the Excel file to upload."))
     try:
-        book = CalamineWorkbook.from_filelike(io.BytesIO(data))
-        rows = book.get_sheet_by_index(0).to_python(skip_empty_area=False)
-    except (CalamineError, IndexError, OSError, ValueError) as exc:
-        raise _refuse(_("The workbook cannot be read: %(error)s") % {"error": exc}) from None
-    header = list(rows[0]) if rows else []
-    problems = []
-    for i, column in enumerate(COLUMNS):
-        found = cell_text(header[i]) if i < len(header) else ""
-        if _squash(found) not in _accepted(column):
-            problems.append(RowProblem(1, str(column.label), _("the header is “%(found)s”, the template has “%(label)s” "
-                                                               "in this column") % {"found": found,
-                                                                                  "label": column.label}))
-    if problems:
-        raise ImportRefused(_("The first row does not match the template's headers: download the template and "
-                              "keep its columns in order."), problems)
-    out = []
-    for number, cells in enumerate(rows[1:], start=2):
-        cells = list(cells[:len(COLUMNS)]) + [""] * (len(COLUMNS) - len(cells))
-        if all(v is None or (isinstance(v, str) and not v.strip()) for v in cells):
-            continue
-        out.append((number, {c.key: _cell(c.key, v) for c, v in zip(COLUMNS, cells, strict=True)}))
-        if len(out) > MAX_ROWS:
-            raise _refuse(_("The file has more than %(n)s members; split it into several files.") % {"n": MAX_ROWS})
+        book = Workbook.from_upload(upload, limits())  # the type, then what it holds, before calamine reads it
+    except SpreadsheetRefused as exc:
+        raise _refuse(" ".join(exc.messages)) from None
+    with book:
+        rows = book.sheet().rows_from_a1()
+        first = next(rows, None)
+        header = list(first) if first is not None else []
+        problems = []
+        for i, column in enumerate(COLUMNS):
+            found = cell_text(header[i]) if i < len(header) else ""
+            if _squash(found) not in _accepted(column):
+                problems.append(RowProblem(1, str(column.label), _(
+                    "the header is “%(found)s”, the template has “%(label)s” in this column")
+                    % {"found": found, "label": column.label}))
+        if problems:
+            raise ImportRefused(_("The first row does not match the template's headers: download the template and "
+                                  "keep its columns in order."), problems)
+        out = []
+        for number, cells in enumerate(rows, start=2):
+            cells = list(cells[:len(COLUMNS)]) + [""] * (len(COLUMNS) - len(cells))
+            if all(v is None or (isinstance(v, str) and not v.strip()) for v in cells):
+                continue
+            out.append((number, {c.key: _cell(c.key, v) for c, v in zip(COLUMNS, cells, strict=True)}))
+            if len(out) > MAX_ROWS:
+                raise _refuse(_("The file has more than %(n)s members; split it into several files.")
+                              % {"n": MAX_ROWS})
     return out

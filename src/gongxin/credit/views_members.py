@@ -12,16 +12,17 @@ from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.http import Http404, HttpResponse
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
-from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods
 
 from gongxin.accounts.models import Role
+from gongxin.core.downloads import attachment
 from gongxin.core.forms import DateField, form_add_errors
+from gongxin.core.spreadsheets import too_large
 from gongxin.core.uploads import body_exceeds
 from gongxin.credit import member_files as mf
 from gongxin.credit.member_files_xlsx import MAX_ROWS, MAX_UPLOAD_BYTES, export_workbook, template_workbook
@@ -150,18 +151,13 @@ def _sort_choices():
             ("-updated", _("Last updated"))]
 
 
-def _xlsx(content: bytes, filename: str) -> HttpResponse:
-    response = HttpResponse(content, content_type=XLSX)
-    response["Content-Disposition"] = content_disposition_header(as_attachment=True, filename=filename)
-    return response
 
 
 def _export(request, association):
     filters = _filters(request)
     files = mf.files_search(mf.files_visible(request.user).filter(association=association), **filters)
-    today = timezone.localdate()
-    name = _("member-credit-files") + f"-{association.uscc}-{today:%Y%m%d}.xlsx"
-    return _xlsx(export_workbook(files.select_related(None)), name)
+    return attachment(export_workbook(files.select_related(None)),
+                      _("Member credit files of %(association)s") % {"association": association.name})
 
 
 # --------------------------------------------------------------------------- pages
@@ -289,7 +285,7 @@ def member_delete(request, pk: int):
 @login_required
 def member_import_template(request):
     _keeper(request)
-    return _xlsx(template_workbook(), _("member-credit-files-template") + ".xlsx")
+    return attachment(template_workbook(), gettext_lazy("Member credit file import template"), dated=False)
 
 
 @require_http_methods(["GET", "POST"])
@@ -299,7 +295,7 @@ def member_import(request):
     association = _keeper(request)
     if body_exceeds(request, MAX_UPLOAD_BYTES):
         # Refused before Django receives (and spools to disk) the upload.
-        refused = mf.ImportRefused(_("The file is larger than 5 MB."))
+        refused = mf.ImportRefused(too_large(MAX_UPLOAD_BYTES).messages[0])
         return render(request, "credit/members/import.html", {
             "form": ImportForm(), "association": association, "refused": refused, "problems": [],
             "more_problems": 0, "max_rows": MAX_ROWS, "ratings": ReputationRating.choices, "filename": ""},

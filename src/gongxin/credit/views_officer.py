@@ -14,15 +14,18 @@ from urllib.parse import urlencode
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.http import HttpResponse, StreamingHttpResponse
+from django.http import StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from gongxin.core.downloads import attachment, set_filename
 from gongxin.core.exports import export_started
 from gongxin.core.forms import form_add_errors
 from gongxin.core.models import Region
+from gongxin.core.spreadsheets import too_large
 from gongxin.core.uploads import body_exceeds
 from gongxin.credit import engine, exports, imports, services
 from gongxin.credit import selectors_officer as sel
@@ -373,7 +376,7 @@ def import_index(request):
         # Refused before Django parses (and spools to disk) the upload.
         form = ImportForm({}, {})
         form.is_valid()
-        form.errors["file"] = form.error_class([_("The file is larger than 5 MB; split it into several files.")])
+        form.errors["file"] = form.error_class(too_large(imports.MAX_UPLOAD_BYTES).messages)
         return _import_page(request, form, status=413)
     form = ImportForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
@@ -397,9 +400,7 @@ def import_index(request):
 @require_GET
 def import_template(request):
     sel.require_officer(request.user)
-    response = HttpResponse(imports.template_workbook(), content_type=XLSX)
-    response["Content-Disposition"] = 'attachment; filename="credit-records-import-template.xlsx"'
-    return response
+    return attachment(imports.template_workbook(), gettext_lazy("Credit record import template"), dated=False)
 
 
 # --- joint-punishment exports ----------------------------------------------------------------
@@ -434,11 +435,9 @@ def export_download(request):
     count = qs.count()
     exports.export_audit(actor=request.user, fmt=fmt, list_=list_, count=count)
     language = translation.get_language()
-    stamp = timezone.localtime().strftime("%Y%m%d-%H%M%S")
     if fmt == "csv":
         response = StreamingHttpResponse(exports.csv_stream(qs, language=language), content_type="text/csv; charset=utf-8")
     else:
         response = StreamingHttpResponse(exports.json_stream(qs, list_=list_, count=count, language=language),
                                          content_type="application/json; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="credit-listed-{list_ or "all"}-{stamp}.{fmt}"'
-    return response
+    return set_filename(response, CreditList(list_).label if list_ else gettext_lazy("Credit lists"), fmt)

@@ -5,13 +5,14 @@ from __future__ import annotations
 
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from gongxin.core.exports import ExportData, exporter
 from gongxin.evaluation.selectors import STATES, GradeFilters, QueryTooShort, officer_grades, state_of
 from gongxin.registry.models import authority_name
 
 
-@exporter("evaluation_grades")
+@exporter("evaluation_grades", title=gettext_lazy("Evaluation grades"))
 def grades_export(actor, params: dict) -> ExportData:
     filters = GradeFilters.from_query(params)
     today = timezone.localdate()

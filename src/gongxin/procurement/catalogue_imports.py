@@ -18,16 +18,14 @@ from __future__ import annotations
 import io
 from dataclasses import dataclass, field
 
-import xlsxwriter
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
-from python_calamine import CalamineError, CalamineWorkbook
 
 from gongxin.annual.imports.cells import cell_text
 from gongxin.annual.imports.template import squash
 from gongxin.core.audit import audit_record
-from gongxin.credit.imports import FileRefused, upload_check
+from gongxin.core.spreadsheets import MB, ColumnWidths, SheetLimits, SpreadsheetRefused, Workbook, workbook
 from gongxin.procurement import catalogues as cat
 from gongxin.procurement.models import (
     Catalogue,
@@ -37,8 +35,17 @@ from gongxin.procurement.models import (
     TransferMode,
 )
 
-MAX_UPLOAD_BYTES = 5 * 1024 * 1024  # as upload_check enforces
+MAX_UPLOAD_BYTES = 5 * MB
 MAX_ROWS = 5000  # Zhuhai's services catalogue has 341 items; a province's a few thousand at most
+MAX_COLUMNS = 32  # the templates have 5 and 6
+HEADER_ROWS = 5  # the header among the first five rows
+
+FileRefused = SpreadsheetRefused  # the upload is not something this import reads (what and why in the message)
+
+
+def limits() -> SheetLimits:
+    # Read at call time: a limit changed above (in a test) takes effect.
+    return SheetLimits(rows=MAX_ROWS, columns=MAX_COLUMNS, header_rows=HEADER_ROWS, upload_bytes=MAX_UPLOAD_BYTES)
 
 
 @dataclass(frozen=True)
@@ -118,19 +125,14 @@ def _column_letter(index: int) -> str:
 
 
 def _read(upload, kind: str) -> list[list]:
-    try:
-        book = CalamineWorkbook.from_filelike(upload)
-        names = book.sheet_names
-        sheet = SHEET[kind] if SHEET[kind] in names else names[0]
-        return book.get_sheet_by_name(sheet).to_python(skip_empty_area=False)
-    except (CalamineError, IndexError, OSError, ValueError) as exc:
-        raise FileRefused(_("The workbook cannot be read: %(error)s") % {"error": exc}) from None
+    """The rows of the catalogue's sheet from A1 (the workbook checked against the limits first)."""
+    with Workbook.from_upload(upload, limits()) as book:
+        return list(book.sheet(SHEET[kind]).rows_from_a1())
 
 
 def check(*, kind: str, upload) -> tuple[list[tuple[int, dict]], list[Problem]]:
     """Every row checked; ([(row number, values)], []) when all are right, ([], problems)
     otherwise. Raises FileRefused for a file that is not a readable .xlsx workbook."""
-    upload_check(upload)
     cells = _read(upload, kind)
     columns = columns_of(kind)
     by_key = {c.key: c for c in columns}
@@ -303,18 +305,23 @@ def catalogue_import(*, actor, catalogue: Catalogue, upload) -> ImportResult:
 
 def _workbook(kind: str, rows: list[list], *, notes: bool) -> bytes:
     buffer = io.BytesIO()
-    book = xlsxwriter.Workbook(buffer, {"in_memory": True})
+    # The shared workbook: an item named "=HYPERLINK(…)" stays text in the public export.
+    book = workbook(buffer, {"in_memory": True})
     sheet = book.add_worksheet(SHEET[kind])
     bold = book.add_format({"bold": True, "bg_color": "#DDEBF7", "border": 1})
     text = book.add_format({"num_format": "@", "text_wrap": False})
     columns = columns_of(kind)
+    widths = ColumnWidths()
+    widths.add([c.zh for c in columns])
     for i, column in enumerate(columns):
         sheet.write(0, i, column.zh, bold)
-        sheet.set_column(i, i, column.width, text)
         sheet.write_comment(0, i, f"{column.en}{'' if column.required else ' (optional)'}")
     for r, row in enumerate(rows, start=1):
         # Strings throughout: a code such as 001 must stay 001.
-        sheet.write_row(r, 0, [str(v) for v in row], text)
+        values = [str(v) for v in row]
+        sheet.write_row(r, 0, values, text)
+        widths.add(values)
+    widths.apply(sheet, dict.fromkeys(range(len(columns)), text), at_least={i: c.width for i, c in enumerate(columns)})
     sheet.freeze_panes(1, 0)
     keys = [c.key for c in columns]
     last = max(MAX_ROWS, len(rows) + 1)

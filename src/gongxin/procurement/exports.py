@@ -7,6 +7,7 @@ knows the exporter."""
 from __future__ import annotations
 
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from gongxin.core.exports import ExportData, exporter
 from gongxin.procurement.selectors_public import ProjectFilters, public_projects
@@ -21,7 +22,7 @@ def headers() -> list[str]:
         _("Supplier code"), _("Awarded amount (yuan)"), _("Awarded on"))]
 
 
-@exporter("procurement_public_projects")
+@exporter("procurement_public_projects", title=gettext_lazy("Purchase projects"))
 def procurement_public_projects(actor, params: dict) -> ExportData:
     """Everything the public list shows for these filters, in its order (public data: the
     actor only owns the job)."""

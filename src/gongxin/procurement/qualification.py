@@ -20,6 +20,7 @@ from django.db.models import F, Max, Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from gongxin.accounts.models import Role
 from gongxin.core.audit import audit_record, audit_record_many
@@ -359,7 +360,7 @@ def export_rows(qs: QuerySet[QualificationApplication]):
 QUEUE_EXPORT_KEYS = ("status", "q", "sort")
 
 
-@exporter("qualification_queue")
+@exporter("qualification_queue", title=gettext_lazy("Qualification applications"))
 def queue_export(actor, params: dict) -> ExportData:
     """The officer's queue as filtered and sorted on the page, with the stored checks in words."""
     try:

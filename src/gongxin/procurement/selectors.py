@@ -415,7 +415,7 @@ def document_get(*, actor, pk: int) -> ProjectDocument:
 # --- the Excel export ------------------------------------------------------------------------
 
 
-@exporter("procurement_projects")
+@exporter("procurement_projects", title=gettext_lazy("Purchase projects"))
 def projects_export(actor, params: dict) -> ExportData:
     """The purchaser's project list as filtered on the page."""
     filters = ProjectFilters.from_query(params)

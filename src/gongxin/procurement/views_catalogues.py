@@ -23,8 +23,10 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods
 
+from gongxin.core.downloads import attachment, content_disposition, filename
 from gongxin.core.forms import form_add_errors
 from gongxin.core.models import Region
+from gongxin.core.spreadsheets import too_large
 from gongxin.core.uploads import body_exceeds
 from gongxin.credit.forms import BootstrapForm, ImportForm
 from gongxin.procurement import catalogue_imports as imports
@@ -253,8 +255,8 @@ def catalogue_export(request, pk: int):
     request, no background job)."""
     catalogue = cat.catalogue_get(request.user, pk)
     response = HttpResponse(imports.export_workbook(catalogue), content_type=XLSX)
-    filename = f"catalogue-{catalogue.region_id}-{KIND_SLUG[catalogue.kind]}-{catalogue.year}-{catalogue.batch}.xlsx"
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    plain = f"catalogue-{catalogue.region_id}-{KIND_SLUG[catalogue.kind]}-{catalogue.year}-{catalogue.batch}.xlsx"
+    response["Content-Disposition"] = content_disposition(filename(catalogue.title, "xlsx", dated=False), fallback=plain)
     return response
 
 
@@ -417,7 +419,7 @@ def catalogue_import(request, pk: int):
         # Refused before Django parses (and spools to disk) the upload.
         form = ImportForm({}, {})
         form.is_valid()
-        form.errors["file"] = form.error_class([_("The file is larger than 5 MB; split it into several files.")])
+        form.errors["file"] = form.error_class(too_large(imports.MAX_UPLOAD_BYTES).messages)
         return _import_page(request, catalogue, form, status=413)
     form = ImportForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
@@ -446,9 +448,8 @@ def catalogue_template(request, kind: str):
     kinds = {v: k for k, v in KIND_SLUG.items()}
     if kind not in kinds:
         raise Http404(_("No such template."))
-    response = HttpResponse(imports.template_workbook(kinds[kind]), content_type=XLSX)
-    response["Content-Disposition"] = f'attachment; filename="catalogue-{kind}-import-template.xlsx"'
-    return response
+    title = _("%(catalogue)s import template") % {"catalogue": CatalogueKind(kinds[kind]).label}
+    return attachment(imports.template_workbook(kinds[kind]), title, dated=False)
 
 
 # --- officer: publish, delete --------------------------------------------------------------------

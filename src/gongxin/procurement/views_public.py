@@ -12,7 +12,7 @@ from django import forms
 from django.conf import settings
 from django.contrib.auth.views import redirect_to_login
 from django.core.paginator import Paginator
-from django.http import Http404, HttpResponse
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -20,8 +20,10 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
+from gongxin.core.downloads import attachment
 from gongxin.core.exports import export_request, export_started
 from gongxin.core.models import Region
+from gongxin.core.spreadsheets import ColumnWidths, workbook
 from gongxin.core.uploads import download_response
 from gongxin.credit.views_public import region_choices
 from gongxin.procurement import exports as _exports  # noqa: F401  (registers "procurement_public_projects" here too)
@@ -235,28 +237,27 @@ def _stats_line(r: stats.YearRow, label) -> list:
 @require_GET
 def statistics_export(request):
     """The statistics table as an Excel file, written at once: a dozen rows need no worker."""
-    import xlsxwriter
-
     form, rows = _stats(request)
     if rows is None:
         raise Http404(_("Please correct the search form."))
     buffer = io.BytesIO()
-    workbook = xlsxwriter.Workbook(buffer, {"in_memory": True, "strings_to_formulas": False})
-    sheet = workbook.add_worksheet(str(_("Statistics"))[:31])
-    bold = workbook.add_format({"bold": True})
-    money = workbook.add_format({"num_format": "#,##0.00"})
+    book = workbook(buffer, {"in_memory": True})
+    sheet = book.add_worksheet(str(_("Statistics"))[:31])
+    bold = book.add_format({"bold": True})
+    money = book.add_format({"num_format": "#,##0.00"})
+    widths = ColumnWidths(minimum=10)
     sheet.write_row(0, 0, stats_headers(), bold)
+    widths.add(stats_headers())
     for n, r in enumerate([*rows, stats.total(rows)], start=1):
         line = _stats_line(r, r.year or str(_("Total")))
         sheet.write_row(n, 0, line)
         for col in (2, 4, 5):
             sheet.write_number(n, col, line[col], money)
-    sheet.set_column(0, 0, 10)
-    sheet.set_column(1, 6, 18)
+        widths.add(line)
+    widths.apply(sheet)
     sheet.freeze_panes(1, 0)
-    workbook.close()
-    region = form.cleaned_data.get("region") or "all"
-    response = HttpResponse(buffer.getvalue(),
-                            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
-    response["Content-Disposition"] = f'attachment; filename="procurement-statistics-{region}.xlsx"'
-    return response
+    book.close()
+    region = form.cleaned_data.get("region") or ""
+    region_label = dict(form.fields["region"].choices).get(region, "").strip("\u3000") if region else ""
+    title = _("Purchase of services statistics") + (f"_{region_label}" if region_label else "")
+    return attachment(buffer.getvalue(), title)

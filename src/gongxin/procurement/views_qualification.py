@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import io
 
-import xlsxwriter
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -23,8 +22,10 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, pgettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from gongxin.core.downloads import attachment
 from gongxin.core.exports import export_request, export_started
 from gongxin.core.forms import form_add_errors
+from gongxin.core.spreadsheets import ColumnWidths, workbook
 from gongxin.credit.forms import BootstrapForm
 from gongxin.procurement import qualification as qual
 from gongxin.procurement.eligibility import qualification_decision
@@ -33,7 +34,6 @@ from gongxin.registry.applications import NotAllowed
 from gongxin.registry.services import StaleEdit
 from gongxin.registry.views import paginate
 
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 PUBLIC_EXPORT_LIMIT = 20_000  # the whole catalogue of a province fits; a bigger ask is refused
 
 
@@ -164,17 +164,21 @@ def qualified_export(request):
     if qs.count() > PUBLIC_EXPORT_LIMIT:
         return HttpResponse(_("Too many rows: narrow the search."), status=400, content_type="text/plain; charset=utf-8")
     buffer = io.BytesIO()
-    # strings_to_formulas off: a name starting with "=" stays text (no formula injection).
-    workbook = xlsxwriter.Workbook(buffer, {"in_memory": True, "strings_to_formulas": False})
-    sheet = workbook.add_worksheet(str(_("Qualified organizations"))[:31])
-    sheet.write_row(0, 0, qual.export_headers(), workbook.add_format({"bold": True}))
+    # The shared workbook keeps a name starting with "=" as text (no formula injection) and a
+    # text like external:\\host\share as text (no link).
+    book = workbook(buffer, {"in_memory": True})
+    sheet = book.add_worksheet(str(_("Qualified organizations"))[:31])
+    headers = qual.export_headers()
+    sheet.write_row(0, 0, headers, book.add_format({"bold": True}))
     sheet.freeze_panes(1, 0)
+    widths = ColumnWidths()
+    widths.add(headers)
     for n, row in enumerate(qual.export_rows(qs), start=1):
         sheet.write_row(n, 0, row)
-    workbook.close()
-    response = HttpResponse(buffer.getvalue(), content_type=XLSX)
-    response["Content-Disposition"] = f'attachment; filename="qualified-{timezone.localdate():%Y%m%d}.xlsx"'
-    return response
+        widths.add(row)
+    widths.apply(sheet)
+    book.close()
+    return attachment(buffer.getvalue(), gettext_lazy("Qualified organizations"))
 
 
 # --- the organization ------------------------------------------------------------------------

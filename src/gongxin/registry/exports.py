@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from gongxin.core.exports import ExportData, exporter
 from gongxin.registry.selectors import SearchFilters, organization_search
 
 
-@exporter("organizations")
+@exporter("organizations", title=gettext_lazy("Social organization registry"))
 def organizations(actor, params: dict) -> ExportData:
     """The organizations of a search within the actor's scope, in the page's order."""
     results = organization_search(actor=actor, q=params.get("q", ""), filters=SearchFilters(**params.get("filters", {})),

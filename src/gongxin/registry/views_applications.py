@@ -8,7 +8,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Q
-from django.http import FileResponse, Http404, HttpResponse, HttpResponseBadRequest
+from django.http import Http404, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -21,7 +21,7 @@ from gongxin.core.audit import audit_record
 from gongxin.core.confirm import Confirmation, confirmable, confirmation
 from gongxin.core.forms import form_add_errors
 from gongxin.core.models import Region
-from gongxin.core.uploads import body_exceeds
+from gongxin.core.uploads import body_exceeds, download_response
 from gongxin.core.workdays import workdays_left
 from gongxin.core.worklists import Worklist, name_or_code_q
 from gongxin.registry import applications as svc
@@ -315,7 +315,7 @@ def application_document(request, pk: int):
         raise Http404
     application_get(request.user, doc.application_id)  # 404 outside the application's scope
     audit_record(actor=request.user, action="application.document_download", obj=doc)
-    return FileResponse(doc.file.open("rb"), as_attachment=True, filename=doc.name, content_type=doc.content_type)
+    return download_response(doc.file, doc.name)
 
 
 @require_GET

@@ -18,10 +18,12 @@ A run has two phases over the file, so that a file with any error saves nothing:
    changed ones, see sql.py); a chunk whose reports changed since the check (an organization
    submitting online meanwhile) aborts the whole import.
 
-python-calamine reads the sheet into a compact Rust range before ``iter_rows`` converts it to
-Python row by row: the Python side is streamed, the Rust side (~32 bytes a cell plus text) is
-bounded by the 50 MB upload limit rather than by the streaming (measured in
-bench/annual_import.py). The error copy is written with XlsxWriter's ``constant_memory`` mode.
+python-calamine reads the sheet into a dense Rust grid over its used range before ``iter_rows``
+converts it to Python row by row: the Python side is streamed, the Rust side (~32 bytes a cell
+plus text) is bounded by the limits the shared reader checks first (core.spreadsheets: at most
+100,000 data rows, 64 columns, 3,000,000 cells; the 50 MB upload may unpack to 256 MB), so a
+file that names a far cell is refused instead of aborting the worker. The error copy is written
+with XlsxWriter's ``constant_memory`` mode.
 
 The package, by sub-domain:
 
@@ -62,7 +64,17 @@ from gongxin.annual.imports.jobs import (
     import_run_now,
     may_import,
 )
-from gongxin.annual.imports.reading import MAX_UPLOAD_BYTES, FileRefused, Sheet, all_rows, upload_check
+from gongxin.annual.imports.reading import (
+    MAX_CELLS,
+    MAX_COLUMNS,
+    MAX_ROWS,
+    MAX_UPLOAD_BYTES,
+    FileRefused,
+    Sheet,
+    all_rows,
+    limits,
+    upload_check,
+)
 from gongxin.annual.imports.template import (
     BY_KEY,
     COLUMNS,
@@ -81,9 +93,9 @@ from gongxin.annual.imports.template import (
 __all__ = [
     "BY_KEY", "CENT", "CHUNK", "COLUMNS", "COMMENTS_MAX", "CONCLUSION_ZH", "CONTENT_KEYS", "COUNT_KEYS",
     "COUNT_LIMIT", "DATE_FORMATS", "ERRORS_KEPT", "EXCEL_EPOCH", "FIRST_YEAR", "HEADER_KEYS",
-    "MAX_UPLOAD_BYTES", "MONEY_KEYS", "MONEY_LIMIT", "NO", "REASON_SEPARATORS", "REASON_ZH", "REVIEW_FIELDS",
+    "MAX_CELLS", "MAX_COLUMNS", "MAX_ROWS", "MAX_UPLOAD_BYTES", "MONEY_KEYS", "MONEY_LIMIT", "NO", "REASON_SEPARATORS", "REASON_ZH", "REVIEW_FIELDS",
     "SHEET_NAME", "TOLERANCE", "UPDATE_FIELDS", "VALUE_KEYS", "YES",
     "Checker", "Column", "FileRefused", "ImportConflict", "Parsed", "Plan", "Progress", "RowError", "Sheet",
     "Writer", "all_rows", "import_job_get", "import_jobs_recent", "import_previous", "import_request",
-    "import_run_now", "may_import", "template_workbook", "upload_check", "write_error_copy",
+    "import_run_now", "limits", "may_import", "template_workbook", "upload_check", "write_error_copy",
 ]

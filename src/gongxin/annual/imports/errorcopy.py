@@ -8,10 +8,9 @@ import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 
-import xlsxwriter
-
 from gongxin.annual.imports.reading import Sheet, all_rows
 from gongxin.annual.imports.template import BY_KEY, COLUMNS
+from gongxin.core.spreadsheets import ColumnWidths, Inspection, workbook
 
 COMMENTS_MAX = 10_000  # cell comments in the error copy (XlsxWriter keeps comments in memory until close)
 
@@ -26,32 +25,32 @@ def _error_entries(errors_path: Path) -> Iterator[tuple[int, list[tuple[str, str
             yield from chunk
 
 
-def write_error_copy(sheet_path: str, errors_path: Path, out: str) -> None:
+def write_error_copy(sheet_path: str, errors_path: Path, out: str, *, inspection: Inspection | None = None) -> None:
     """The uploaded file again, values only, each faulty cell red with its reason in a comment
     (the first COMMENTS_MAX), and a last column listing every reason of the row. Streams both
     the source rows and the errors (both in row order): memory stays flat at any size.
 
     XlsxWriter rather than openpyxl: openpyxl would load the whole workbook to edit it in place
     (several hundred MB for 100,000 rows); the copy loses the original's formatting, not its data."""
-    sheet = Sheet(sheet_path)
+    sheet = Sheet(sheet_path, inspection=inspection)
     sheet.close()
     col_of = {key: i for i, key in sheet.columns.items()}
     names = {i: BY_KEY[key].zh for i, key in sheet.columns.items()}
-    # Cell text is data: never turned into formulas or links in the copy.
-    book = xlsxwriter.Workbook(out, {"constant_memory": True, "tmpdir": tempfile.gettempdir(),
-                                     "strings_to_formulas": False, "strings_to_urls": False})
+    # Cell text is data: the shared workbook never turns it into formulas or links.
+    book = workbook(out, {"constant_memory": True, "tmpdir": tempfile.gettempdir()})
     ws = book.add_worksheet(sheet.name[:31])
     mark = {"bg_color": "#FFC7CE", "font_color": "#9C0006", "border": 1, "border_color": "#C00000"}
     red, red_date = book.add_format(mark), book.add_format({**mark, "num_format": "yyyy-mm-dd"})
     date, bold = book.add_format({"num_format": "yyyy-mm-dd"}), book.add_format({"bold": True})
     note = book.add_format({"font_color": "#9C0006"})
     errors_col = max(sheet.width, sheet.col_offset + len(COLUMNS))
-    ws.set_column(errors_col, errors_col, 60)
     ws.freeze_panes(max(sheet.first_data_row - 1, 0), 0)
     pending = _error_entries(errors_path)
     current = next(pending, None)
     comments = 0
-    for number, cells in enumerate(all_rows(sheet_path, sheet.name), start=1):
+    widths = ColumnWidths()  # from the first rows: the copy has lost the original's widths
+    for number, cells in enumerate(all_rows(sheet_path, sheet.name, inspection=sheet.inspection), start=1):
+        widths.add(cells, first_column=sheet.col_offset)
         r = number - 1
         marks: dict[int, list[str]] = {}
         loose: list[str] = []
@@ -85,4 +84,5 @@ def write_error_copy(sheet_path: str, errors_path: Path, out: str) -> None:
         elif marks or loose:
             parts = [f"{names[c]}：{'；'.join(rs)}" for c, rs in sorted(marks.items())] + loose
             ws.write_string(r, errors_col, " | ".join(parts), note)
+    widths.apply(ws, at_least={errors_col: 60})
     book.close()

@@ -29,7 +29,7 @@ from gongxin.annual.imports.applying import ImportConflict, Writer
 from gongxin.annual.imports.cells import cell_text
 from gongxin.annual.imports.checking import Checker
 from gongxin.annual.imports.errorcopy import write_error_copy
-from gongxin.annual.imports.reading import FileRefused, Sheet, upload_check
+from gongxin.annual.imports.reading import FileRefused, Sheet, too_many_data_rows, upload_check
 from gongxin.annual.imports.template import BY_KEY
 from gongxin.annual.models import ImportJob
 from gongxin.annual.services import NotAllowed
@@ -56,7 +56,8 @@ def _sha256(upload) -> str:
 @transaction.atomic
 def import_request(*, actor, upload, dry_run: bool = False, language: str = "", enqueue: bool = True) -> ImportJob:
     """Store an uploaded file as an import job and queue it for the worker (after commit).
-    Raises FileRefused for anything but an .xlsx workbook of at most 50 MB."""
+    Raises FileRefused for anything but an .xlsx workbook of at most 50 MB (what it holds is
+    checked by the worker, before anything reads it)."""
     if not may_import(actor):
         raise NotAllowed(_("Only registration officers may import annual reports."))
     upload_check(upload)
@@ -213,10 +214,14 @@ def _run(job: ImportJob, tmp: Path, progress: Progress) -> None:
                 chunk.clear()
 
             # Read from the package at run time: setting gongxin.annual.imports.CHUNK takes effect.
-            chunk_size = sys.modules[__package__].CHUNK
+            package = sys.modules[__package__]
+            chunk_size, max_rows = package.CHUNK, package.MAX_ROWS
             checker.use_columns(sheet.columns, sheet.col_offset)
             for row in sheet.data_rows():
                 rows += 1
+                if rows > max_rows:  # the sheet's extent allows a few more (the header rows): stop here
+                    sheet.close()
+                    raise too_many_data_rows(max_rows)
                 chunk.append(row)
                 if len(chunk) >= chunk_size:
                     number = row[0]
@@ -237,7 +242,7 @@ def _run(job: ImportJob, tmp: Path, progress: Progress) -> None:
     progress("check", rows, rows)
     if error_count:
         out = tmp / "errors.xlsx"
-        write_error_copy(path, errors_path, str(out))
+        write_error_copy(path, errors_path, str(out), inspection=sheet.inspection)
         with out.open("rb") as fh:
             job.error_file.save(f"{timezone.localdate():%Y%m}/{job.id}-errors.xlsx", File(fh), save=False)
         job.status, job.finished_at = ImportJob.Status.FAILED, timezone.now()

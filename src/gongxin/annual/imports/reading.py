@@ -1,70 +1,64 @@
 """Reading an import file: the upload check (an .xlsx of at most 50 MB, by content) and the data
-sheet located by its header row, its rows streamed from python-calamine with their Excel numbers."""
+sheet located by its header row, its rows streamed from python-calamine with their Excel numbers.
+Both go through the shared reader (core.spreadsheets), with this import's limits."""
 
 from __future__ import annotations
 
-import zipfile
 from collections.abc import Iterator
 
-from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
-from python_calamine import CalamineError, CalamineWorkbook
 
 from gongxin.annual.imports.template import COLUMNS, HEADER_KEYS, SHEET_NAME, squash
+from gongxin.core import spreadsheets
+from gongxin.core.spreadsheets import MB, Inspection, SheetLimits, SpreadsheetRefused, Workbook
 
-MAX_UPLOAD_BYTES = 50 * 1024 * 1024
+MAX_UPLOAD_BYTES = 50 * MB
+MAX_ROWS = 100_000  # data rows in one file (a province's year is ~60,000 reports)
+MAX_COLUMNS = 64  # the template has 19; room for the columns people add
+MAX_CELLS = 3_000_000  # 100,000 rows of 30 columns: ~100 MB for calamine's grid
+HEADER_ROWS = 11  # the header among the first ten rows, and the English header row under it
+MAX_UNPACKED_BYTES = 256 * MB  # 100,000 rows unpack to ~70 MB; long texts to a few times that
+
+FileRefused = SpreadsheetRefused  # the upload is not something this import reads (what and why in the message)
 
 
-class FileRefused(ValidationError):
-    """The upload is not something this import reads (wrong type, too large, unreadable)."""
+def limits() -> SheetLimits:
+    # Read at call time, so that a test (or a setting) changing a limit above takes effect.
+    return SheetLimits(rows=MAX_ROWS, columns=MAX_COLUMNS, header_rows=HEADER_ROWS, cells=MAX_CELLS,
+                       upload_bytes=MAX_UPLOAD_BYTES, unpacked_bytes=MAX_UNPACKED_BYTES)
 
 
 def upload_check(upload) -> None:
-    """An .xlsx workbook of at most 50 MB, checked by its content, not only its name."""
-    name = getattr(upload, "name", "") or ""
-    if not name.lower().endswith(".xlsx"):
-        raise FileRefused(_("Upload an Excel workbook with the extension .xlsx (download the template below)."))
-    if upload.size > MAX_UPLOAD_BYTES:
-        raise FileRefused(_("The file is larger than 50 MB; split it into several files."))
-    upload.seek(0)
-    head = upload.read(8)
-    upload.seek(0)
-    if head.startswith(b"\xd0\xcf\x11\xe0"):
-        raise FileRefused(_("This is an old-format .xls workbook or a password-protected one. Open it in Excel "
-                            "and save it as an .xlsx workbook without a password."))
-    if not head.startswith(b"PK\x03\x04"):
-        raise FileRefused(_("The file is not an Excel .xlsx workbook (its content is not a workbook, whatever "
-                            "its name says)."))
-    try:
-        with zipfile.ZipFile(upload) as archive:
-            names = set(archive.namelist())
-    except zipfile.BadZipFile:
-        names = set()
-    finally:
-        upload.seek(0)
-    if "xl/workbook.xml" not in names:
-        raise FileRefused(_("The file is not an Excel .xlsx workbook (it is a damaged file or another kind "
-                            "of document)."))
+    """An .xlsx workbook of at most 50 MB, checked by its content, not only its name. What it
+    holds is inspected by the worker, before the file is read (``Sheet``)."""
+    spreadsheets.upload_check(upload, limits())
+
+
+def too_many_data_rows(max_rows: int = MAX_ROWS) -> SpreadsheetRefused:
+    return SpreadsheetRefused(_("The file has more than %(max)s rows of data; this import reads at most %(max)s at "
+                                "a time. Split it into several files.") % {"max": f"{max_rows:,}"},
+                              limit="rows", allowed=max_rows)
 
 
 class Sheet:
     """The data sheet of an import file: where its header is, which column holds what, and its
     rows numbered as Excel shows them."""
 
-    def __init__(self, path: str):
+    def __init__(self, path: str, *, inspection: Inspection | None = None):
+        # Inspected against the limits before calamine reads anything (unless this process just did).
+        self.book = Workbook(path, limits(), inspection=inspection)
+        self.inspection = self.book.inspection
         try:
-            self.book = CalamineWorkbook.from_path(path)
-            names = self.book.sheet_names
-            self.name = SHEET_NAME if SHEET_NAME in names else names[0]
-            data = self.book.get_sheet_by_name(self.name)
-        except (CalamineError, IndexError, OSError) as exc:
-            raise FileRefused(_("The workbook cannot be read: %(error)s") % {"error": exc}) from None
-        start, end = data.start, data.end
+            data = self.book.sheet(SHEET_NAME)
+        except BaseException:
+            self.book.close()
+            raise
+        self.name = data.name
         # calamine's rows start at row 1 (blank leading rows included) but at the first used column.
-        self.col_offset = start[1] if start else 0
-        self.width = (end[1] + 1) if end else 0  # absolute index after the last column
-        last_row = (end[0] + 1) if end else 0
-        self._rows = data.iter_rows()
+        self.col_offset = data.col_offset
+        self.width = data.width  # absolute index after the last column
+        last_row = data.last_row
+        self._rows = data.rows()
         self._pushback: list[tuple[int, list]] = []
         self._number = 0
         # The header is the first row naming three template columns, among the first ten (a
@@ -125,7 +119,7 @@ class Sheet:
         self.book.close()
 
 
-def all_rows(path: str, name: str) -> Iterator[list]:
+def all_rows(path: str, name: str, *, inspection: Inspection | None = None) -> Iterator[list]:
     """Every row of the named sheet from row 1, for the error copy."""
-    with CalamineWorkbook.from_path(path) as book:
-        yield from book.get_sheet_by_name(name).iter_rows()
+    with Workbook(path, limits(), inspection=inspection) as book:
+        yield from book.sheet(name).rows()

@@ -12,10 +12,10 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-import xlsxwriter
 from django.utils import timezone, translation
 
 from gongxin.annual.models import BasicPassReason, Conclusion, FailReason
+from gongxin.core.spreadsheets import text_width, workbook
 
 SHEET_NAME = "年度报告"
 FIRST_YEAR = 2000
@@ -118,7 +118,7 @@ def template_workbook() -> bytes:
     """The downloadable template: the data sheet (two header rows, input checks), an example
     row on its own sheet, and the codes of conclusions and reasons."""
     buffer = io.BytesIO()
-    book = xlsxwriter.Workbook(buffer, {"in_memory": True})
+    book = workbook(buffer, {"in_memory": True})
     head = book.add_format({"bold": True, "bg_color": "#DDE5F0", "border": 1, "text_wrap": True, "valign": "top"})
     head_required = book.add_format({"bold": True, "bg_color": "#DDE5F0", "border": 1, "text_wrap": True,
                                      "valign": "top", "font_color": "#8F1D21"})
@@ -137,7 +137,7 @@ def template_workbook() -> bytes:
             ws.write(1, col, c.en, head_en)
             fmt = text if c.kind in ("uscc", "text", "reasons") else date if c.kind == "date" else \
                 money if c.kind.startswith("money") else None
-            ws.set_column(col, col, c.width, fmt)
+            ws.set_column(col, col, max(c.width, text_width(c.zh) + 3), fmt)  # the header never cut
         ws.freeze_panes(2, 1)
         ws.set_row(0, 32)
         ws.set_row(1, 32)
@@ -202,6 +202,8 @@ def template_workbook() -> bytes:
     for note in (
         "第 1 行为中文表头、第 2 行为英文表头，数据从第 3 行开始；列可调换顺序，但不能缺少。",
         "Row 1: Chinese headers; row 2: English headers; data from row 3. Columns may be reordered, not removed.",
+        "每个文件最多 100,000 行数据（64 列、3,000,000 个单元格）、50 MB；超出时整份文件被拒绝，请分成几个文件。",
+        "At most 100,000 rows of data (64 columns, 3,000,000 cells) and 50 MB per file; a larger file is refused: split it.",
         "整份文件任一行有错误时，不导入任何数据，并返回标出错误单元格的文件。",
         "If any row has an error nothing is imported, and you get the file back with the errors marked.",
         "标 * 的列必填；设置结论时状态为“已审查”，备案制地区不填结论。",
