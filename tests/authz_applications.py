@@ -15,10 +15,16 @@ def setup(actors) -> dict:
     app = svc.application_submit(actor=actors["founder"], application=app, expected_version=1)
     draft = svc.application_save(actor=actors["founder"], kind="establishment", data=data, authority=zhuhai)
     Organization.objects.filter(pk=actors["org_a"].pk).update(certificate_number="珠海社证字第000001号")
-    return {"application": app.pk, "draft": draft.pk}
+    branch = svc.branch_file(actor=actors["org_user_a"], organization=actors["org_a"], name="珠海授权测试分会",
+                             kind="branch")
+    hidden = svc.branch_file(actor=actors["org_user_a"], organization=actors["org_a"], name="珠海授权测试代表处",
+                             kind="representative")
+    svc.branch_hide(actor=actors["officer_zhuhai"], branch=hidden, reason="名称与登记事项不符")
+    return {"application": app.pk, "draft": draft.pk, "branch": branch.pk, "hidden_branch": hidden.pk}
 
 
 APPLICANTS = {"founder": 200, "org_user_a": 200, "org_user_b": 200}
+AUTHORITY = {"officer_zhuhai": 200, "admin": 200}
 
 EXPECTED = {
     "registry:certificate": ("/orgs/{org_a}/certificate.pdf",
@@ -32,6 +38,10 @@ EXPECTED = {
     "registry:application_edit": ("/applications/{draft}/edit/", only({"founder": 200})),
     "registry:application_action": ("/applications/{application}/approve/", every(405)),
     "registry:branch_file": ("/applications/branches/", every(405)),
+    # The registration authority reviews the branches an organization filed (and an administrator).
+    "registry:branch_manage": ("/orgs/{org_a}/branches/", only(AUTHORITY)),
+    "registry:branch_hide": ("/orgs/{org_a}/branches/{branch}/hide/", only(AUTHORITY)),
+    "registry:branch_unhide": ("/orgs/{org_a}/branches/{hidden_branch}/unhide/", only(AUTHORITY)),
 }
 
 POSTS = {
@@ -42,4 +52,12 @@ POSTS = {
     # message: the founder cannot approve); the rest get 404.
     "registry:application_action": ("/applications/{application}/approve/", {"version": 2},
                                     only({"founder": 302, "officer_zhuhai": 302, "admin": 302})),
+    # Hiding and publishing again: the registration authority (302 back to its list); the Foshan
+    # officer, the organization itself and everyone else get 404. The administrator posts after
+    # the Zhuhai officer (one transaction for all actors): the entry is done already, and the
+    # confirmation page says so (200).
+    "registry:branch_hide": ("/orgs/{org_a}/branches/{branch}/hide/", {"reason": "不宜公开", "confirm": "on"},
+                             only({"officer_zhuhai": 302, "admin": 200})),
+    "registry:branch_unhide": ("/orgs/{org_a}/branches/{hidden_branch}/unhide/", {"confirm": "on"},
+                               only({"officer_zhuhai": 302, "admin": 200})),
 }
