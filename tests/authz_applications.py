@@ -21,10 +21,17 @@ def setup(actors) -> dict:
     doc = svc.application_document_add(actor=actors["founder"], application=documented, kind="charter",
                                        upload=SimpleUploadedFile("章程.pdf", b"%PDF-1.4\n%%EOF\n"))
     svc.application_submit(actor=actors["founder"], application=documented, expected_version=documented.version)
-    return {"application": app.pk, "draft": draft.pk, "app_document": doc.pk}
+    branch = svc.branch_file(actor=actors["org_user_a"], organization=actors["org_a"], name="珠海授权测试分会",
+                             kind="branch")
+    hidden = svc.branch_file(actor=actors["org_user_a"], organization=actors["org_a"], name="珠海授权测试代表处",
+                             kind="representative")
+    svc.branch_hide(actor=actors["officer_zhuhai"], branch=hidden, reason="名称与登记事项不符")
+    return {"application": app.pk, "draft": draft.pk, "app_document": doc.pk, "branch": branch.pk,
+            "hidden_branch": hidden.pk}
 
 
 APPLICANTS = {"founder": 200, "org_user_a": 200, "org_user_b": 200}
+AUTHORITY = {"officer_zhuhai": 200, "admin": 200}
 
 EXPECTED = {
     "registry:certificate": ("/orgs/{org_a}/certificate.pdf",
@@ -41,6 +48,10 @@ EXPECTED = {
     "registry:application_document": ("/applications/documents/{app_document}/",
                                       only({"founder": 200, "officer_zhuhai": 200, "admin": 200})),
     "registry:branch_file": ("/applications/branches/", every(405)),
+    # The registration authority reviews the branches an organization filed (and an administrator).
+    "registry:branch_manage": ("/orgs/{org_a}/branches/", only(AUTHORITY)),
+    "registry:branch_hide": ("/orgs/{org_a}/branches/{branch}/hide/", only(AUTHORITY)),
+    "registry:branch_unhide": ("/orgs/{org_a}/branches/{hidden_branch}/unhide/", only(AUTHORITY)),
 }
 
 POSTS = {
@@ -52,4 +63,12 @@ POSTS = {
     # rest get 404.
     "registry:application_action": ("/applications/{application}/approve/", {"version": 2},
                                     only({"founder": 302, "officer_zhuhai": 200, "admin": 200})),
+    # Hiding and publishing again: the registration authority (302 back to its list); the Foshan
+    # officer, the organization itself and everyone else get 404. The administrator posts after
+    # the Zhuhai officer (one transaction for all actors): the entry is done already, and the
+    # confirmation page says so (200).
+    "registry:branch_hide": ("/orgs/{org_a}/branches/{branch}/hide/", {"reason": "不宜公开", "confirm": "on"},
+                             only({"officer_zhuhai": 302, "admin": 200})),
+    "registry:branch_unhide": ("/orgs/{org_a}/branches/{hidden_branch}/unhide/", {"confirm": "on"},
+                               only({"officer_zhuhai": 302, "admin": 200})),
 }

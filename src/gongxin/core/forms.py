@@ -9,6 +9,8 @@ from django.core.exceptions import ValidationError
 from django.forms.renderers import DjangoTemplates
 from django.utils.translation import gettext_lazy as _
 
+from gongxin.core.text import clean_identity
+
 # Dates a form accepts. Django's own field takes 0001-01-01 to 9999-12-31, where deadline
 # arithmetic (a notice issued on 9999-12-31 plus 20 working days) overflows into an HTTP 500,
 # and counting working days up to year 9999 loops millions of times.
@@ -29,6 +31,7 @@ class DateField(forms.DateField):
         if value and not (DATE_MIN <= value <= DATE_MAX):
             raise ValidationError(self.error_messages["out_of_range"], code="out_of_range",
                                   params={"min": DATE_MIN.isoformat(), "max": DATE_MAX.isoformat()})
+
 
 
 def form_add_errors(form: forms.Form, exc: ValidationError) -> None:
@@ -94,3 +97,14 @@ class SearchableSelect(forms.Select):
         if region:
             option["attrs"]["data-region"], option["attrs"]["data-region-name"] = region
         return option
+class IdentityField(forms.CharField):
+    """A name of an organization, a person or a body (core.text): a bidi control, a control or
+    an invisible formatting character is refused with a message naming it; the value is
+    returned normalized (pasted invisible characters removed, NFKC, spaces collapsed), so
+    ``max_length`` counts what is stored."""
+
+    def to_python(self, value):
+        value = super().to_python(value)
+        if value in self.empty_values:
+            return value
+        return clean_identity(value)

@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 
 from gongxin.core.audit import audit_record
 from gongxin.core.models import Region
+from gongxin.core.text import clean_identity_into
 from gongxin.credit.models import CommitmentText, IntegrityCommitment
 from gongxin.registry.applications import NotAllowed
 from gongxin.registry.models import Organization
@@ -83,9 +84,9 @@ def commitment_sign(*, actor, organization: Organization, text: CommitmentText, 
     current = commitment_text_for(organization, today)
     if current is None or current.pk != text.pk:
         raise NotAllowed(_("This is not the commitment text in force for your organization; reload the page."))
-    signatory, signatory_position = signatory.strip(), signatory_position.strip()
-    errors = {}
-    if not signatory:
+    errors: dict[str, str] = {}
+    signatory, signatory_position = clean_identity_into(errors, "signatory", signatory), signatory_position.strip()
+    if not signatory and "signatory" not in errors:
         errors["signatory"] = _("Give the name of the person signing.")
     if not signatory_position:
         errors["signatory_position"] = _("Give the signatory's position.")

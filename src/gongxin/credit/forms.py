@@ -12,7 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from gongxin.core import uscc as uscc_mod
-from gongxin.core.forms import DateField
+from gongxin.core.forms import DateField, IdentityField
 from gongxin.credit.models import CreditList, PenaltyKind, RecordKind
 
 ENDING_KINDS = (PenaltyKind.REGISTRATION_CANCELLED, PenaltyKind.CERTIFICATE_REVOKED)
@@ -56,7 +56,7 @@ class PenaltyForm(BootstrapForm):
     facts = _text(_("Facts"), rows=5)
     legal_basis = _text(_("Legal basis"), rows=3)
     decided_on = _date(_("Decided on"))
-    deciding_body = forms.CharField(label=_("Deciding body"), max_length=128, required=False,
+    deciding_body = IdentityField(label=_("Deciding body"), max_length=128, required=False,
                                     help_text=_("Empty: the registration authority. Another department's "
                                                 "decision may be recorded here too."))
     is_public = forms.BooleanField(label=_("Publish on the organization's public profile"), required=False,
@@ -93,7 +93,7 @@ class RecordForm(BootstrapForm):
     content = _text(_("Content"), required=False)
     source = forms.CharField(label=_("Source"), max_length=200,
                              help_text=_("Where the information came from, e.g. a court's list or a document."))
-    deciding_body = forms.CharField(label=_("Deciding body"), max_length=128)
+    deciding_body = IdentityField(label=_("Deciding body"), max_length=128)
     occurred_on = _date(_("Record date"))
     valid_until = _date(_("Valid until"), required=False)
     is_public = forms.BooleanField(label=_("Publish on the organization's public profile"), required=False,
@@ -117,7 +117,7 @@ class ResolveForm(BootstrapForm):
 
 class BannedForm(BootstrapForm):
     region = forms.ChoiceField(label=_("Banning authority (region)"))
-    name = forms.CharField(label=_("Name of the illegal organization"), max_length=128)
+    name = IdentityField(label=_("Name of the illegal organization"), max_length=128)
     uscc = forms.CharField(label=_("Unified social credit code"), max_length=24, required=False,
                            help_text=_("Optional: only if it had one (e.g. registered elsewhere)."))
     decision_number = forms.CharField(label=_("Decision number"), max_length=64)

@@ -28,6 +28,7 @@ from gongxin.core import spreadsheets
 from gongxin.core import uscc as uscc_mod
 from gongxin.core.audit import audit_record
 from gongxin.core.spreadsheets import MB, SheetLimits, SpreadsheetRefused, Workbook, text_width, workbook
+from gongxin.core.text import clean_identity
 from gongxin.credit import engine
 from gongxin.credit.models import CreditRecord, RecordKind
 from gongxin.credit.services import record_create
@@ -242,7 +243,17 @@ def check(*, actor, upload, today: dt.date) -> tuple[list[Row], list[Problem]]:
     return ([], problems) if problems else (rows, [])
 
 
+# Columns holding the name of a body or person: refused with a bidi or control character,
+# stored normalized (core.text), as the form stores them.
+IDENTITY_COLUMNS = {"deciding_body"}
+
+
 def _clean(column: Column, value, text: str, *, actor, orgs, words, today):
+    if column.key in IDENTITY_COLUMNS:
+        try:
+            text = clean_identity(text)
+        except ValidationError as exc:
+            raise RowError(exc.messages[0]) from None
     if column.max_length and len(text) > column.max_length:
         raise RowError(_("At most %(n)d characters.") % {"n": column.max_length})
     match column.key:

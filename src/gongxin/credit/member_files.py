@@ -26,6 +26,7 @@ from django.utils.translation import ngettext
 from gongxin.accounts.models import Role
 from gongxin.core import uscc
 from gongxin.core.audit import audit_record, audit_record_many
+from gongxin.core.text import clean_identity_into
 from gongxin.credit.models import MemberCreditFile, ReputationRating
 from gongxin.registry.applications import NotAllowed
 from gongxin.registry.models import Organization, OrgSubtype
@@ -96,11 +97,11 @@ def values_clean(data: dict[str, Any], *, today: dt.date | None = None) -> dict[
     today = today or timezone.localdate()
     errors: dict[str, str] = {}
     values: dict[str, Any] = {}
-    name = " ".join(str(data.get("member_name") or "").split())
+    name = clean_identity_into(errors, "member_name", data.get("member_name"))
     if not name:
-        errors["member_name"] = _("Enter the member's name.")
+        errors.setdefault("member_name", _("Enter the member's name."))
     elif len(name) > NAME_LIMIT:
-        errors["member_name"] = _("At most %(n)s characters.") % {"n": NAME_LIMIT}
+        errors.setdefault("member_name", _("At most %(n)s characters.") % {"n": NAME_LIMIT})
     values["member_name"] = name
     for key in TEXT_FIELDS:
         text = str(data.get(key) or "").strip().replace("\r\n", "\n")

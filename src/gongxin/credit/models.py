@@ -14,6 +14,8 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from gongxin.core.fields import IdentityCharField
+
 
 class CreditCategory(models.TextChoices):
     BASIC = "basic", _("Basic information")
@@ -66,7 +68,7 @@ class CreditRecord(models.Model):
     title = models.CharField(_("title"), max_length=200)
     content = models.TextField(_("content"), blank=True)
     source = models.CharField(_("source"), max_length=200, help_text=_("Where the information came from."))
-    deciding_body = models.CharField(_("deciding body"), max_length=128)
+    deciding_body = IdentityCharField(_("deciding body"), max_length=128)
     occurred_on = models.DateField(_("date"))
     valid_until = models.DateField(_("valid until"), null=True, blank=True)
     resolved_on = models.DateField(_("ended on"), null=True, blank=True,
@@ -115,7 +117,7 @@ class Penalty(models.Model):
     facts = models.TextField(_("facts"))
     legal_basis = models.TextField(_("legal basis"))
     decided_on = models.DateField(_("decided on"))
-    deciding_body = models.CharField(_("deciding body"), max_length=128)
+    deciding_body = IdentityCharField(_("deciding body"), max_length=128)
     # The registration authority whose officer recorded it (scope); the deciding body may be
     # another department (ground 5: a warning or fine "from any department").
     authority = models.ForeignKey("core.Region", verbose_name=_("recorded by authority"), on_delete=models.PROTECT,
@@ -352,7 +354,7 @@ class CreditRun(models.Model):
 class BannedOrganization(models.Model):
     """An illegal social organization banned (取缔) by a civil-affairs authority."""
 
-    name = models.CharField(_("name"), max_length=128)
+    name = IdentityCharField(_("name"), max_length=128)
     uscc = models.CharField(_("unified social credit code"), max_length=18, blank=True)
     organization = models.ForeignKey("registry.Organization", null=True, blank=True, on_delete=models.PROTECT,
                                       related_name="+")
@@ -387,7 +389,7 @@ class PersonBadRecord(models.Model):
     (the registry keeps no identity numbers), so a match on a new application is a flag for the
     officer to check, not a refusal."""
 
-    name = models.CharField(_("name"), max_length=64, db_index=True)
+    name = IdentityCharField(_("name"), max_length=64, db_index=True)
     role = models.CharField(_("role"), max_length=24, choices=PersonRole.choices)
     position = models.CharField(_("position"), max_length=64, blank=True)
     organization = models.ForeignKey("registry.Organization", verbose_name=_("organization"),
@@ -431,7 +433,7 @@ class IntegrityCommitment(models.Model):
     organization = models.ForeignKey("registry.Organization", verbose_name=_("organization"),
                                      on_delete=models.PROTECT, related_name="integrity_commitments")
     text = models.ForeignKey(CommitmentText, verbose_name=_("commitment"), on_delete=models.PROTECT, related_name="+")
-    signatory = models.CharField(_("signed by"), max_length=64)
+    signatory = IdentityCharField(_("signed by"), max_length=64)
     signatory_position = models.CharField(_("position"), max_length=64)
     signed_at = models.DateTimeField(_("signed"))
     signed_by = models.ForeignKey("accounts.User", on_delete=models.PROTECT, related_name="+")
@@ -460,7 +462,7 @@ class MemberCreditFile(models.Model):
 
     association = models.ForeignKey("registry.Organization", verbose_name=_("association"),
                                      on_delete=models.PROTECT, related_name="member_credit_files")
-    member_name = models.CharField(_("member enterprise"), max_length=128)
+    member_name = IdentityCharField(_("member enterprise"), max_length=128)
     member_uscc = models.CharField(_("member's unified social credit code"), max_length=18)
     practice = models.TextField(_("practice"), blank=True)
     tax = models.TextField(_("tax payment"), blank=True)

@@ -15,7 +15,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods
 
 from gongxin.accounts.models import Role
-from gongxin.core.forms import DateField, form_add_errors
+from gongxin.core.forms import DateField, IdentityField, form_add_errors
 from gongxin.core.models import Region, RegionLevel
 from gongxin.credit.commitments import (
     commitment_sign,
@@ -117,7 +117,7 @@ def text_detail(request, pk: int):
 
 class SignForm(BootstrapForm):
     text = forms.IntegerField(widget=forms.HiddenInput)
-    signatory = forms.CharField(label=gettext_lazy("Signed by"), max_length=64,
+    signatory = IdentityField(label=gettext_lazy("Signed by"), max_length=64,
                                 help_text=gettext_lazy("Usually the legal representative."))
     signatory_position = forms.CharField(label=gettext_lazy("Position"), max_length=64)
     confirm = forms.BooleanField(label=gettext_lazy("On behalf of the organization, I make this commitment and "

@@ -21,7 +21,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from gongxin.accounts.models import Role
 from gongxin.core.downloads import attachment
-from gongxin.core.forms import DateField, form_add_errors
+from gongxin.core.forms import DateField, IdentityField, form_add_errors
 from gongxin.core.spreadsheets import too_large
 from gongxin.core.uploads import body_exceeds
 from gongxin.credit import member_files as mf
@@ -39,7 +39,7 @@ PROBLEMS_SHOWN = 200  # a wholly wrong file can have thousands; the first ones t
 class MemberFileForm(forms.Form):
     """The association's form; ``values_clean`` in the service does the checks that matter."""
 
-    member_name = forms.CharField(label=gettext_lazy("Member name"), max_length=mf.NAME_LIMIT,
+    member_name = IdentityField(label=gettext_lazy("Member name"), max_length=mf.NAME_LIMIT,
                                   widget=forms.TextInput(attrs={"class": "form-control"}))
     member_uscc = forms.CharField(label=gettext_lazy("Unified social credit code"), max_length=40,
                                   help_text=gettext_lazy("18 characters; enterprises' codes start with 9."),

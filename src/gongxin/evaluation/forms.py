@@ -8,7 +8,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from gongxin.core import uscc as uscc_mod
-from gongxin.core.forms import DateField
+from gongxin.core.forms import DateField, IdentityField
 from gongxin.credit.forms import BootstrapForm
 from gongxin.evaluation.models import Grade
 
@@ -21,7 +21,7 @@ class EvaluationForm(BootstrapForm):
     decided_on = DateField(label=_("Decided on"), widget=forms.DateInput(attrs={"type": "date"},
                                                                                format="%Y-%m-%d"),
                                  help_text=_("Valid five years less a day from this date."))
-    deciding_body = forms.CharField(label=_("Deciding body"), max_length=128,
+    deciding_body = IdentityField(label=_("Deciding body"), max_length=128,
                                     help_text=_("E.g. 珠海市社会组织评估委员会."))
     certificate_number = forms.CharField(label=_("Certificate number"), max_length=64, required=False)
 

@@ -10,6 +10,8 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from gongxin.core.fields import IdentityCharField
+
 
 class Grade(models.IntegerChoices):
     A1 = 1, "1A"
@@ -27,7 +29,7 @@ class Evaluation(models.Model):
     grade = models.PositiveSmallIntegerField(_("grade"), choices=Grade.choices)
     decided_on = models.DateField(_("decided on"))
     valid_until = models.DateField(_("valid until"))
-    deciding_body = models.CharField(_("deciding body"), max_length=128)
+    deciding_body = IdentityCharField(_("deciding body"), max_length=128)
     certificate_number = models.CharField(_("certificate number"), max_length=64, blank=True)
     cancelled_on = models.DateField(_("cancelled on"), null=True, blank=True)
     cancelled_reason = models.TextField(_("reason for cancellation"), blank=True)

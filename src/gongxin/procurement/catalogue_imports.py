@@ -26,6 +26,7 @@ from gongxin.annual.imports.cells import cell_text
 from gongxin.annual.imports.template import squash
 from gongxin.core.audit import audit_record
 from gongxin.core.spreadsheets import MB, ColumnWidths, SheetLimits, SpreadsheetRefused, Workbook, workbook
+from gongxin.core.text import clean_identity
 from gongxin.procurement import catalogues as cat
 from gongxin.procurement.models import (
     Catalogue,
@@ -73,6 +74,9 @@ SERVICE_COLUMNS = [
     Column("department_name", "部门", "Department", required=False, max_length=128, width=22),
     Column("description", "说明", "Description", required=False, width=36),
 ]
+# Name columns: refused with a bidi or control character, stored normalized (core.text), as the
+# item forms store them.
+IDENTITY_COLUMNS = {"name", "department_name"}
 SHEET = {CatalogueKind.FUNCTIONS: "政府职能转移目录", CatalogueKind.SERVICES: "政府购买服务指导目录"}
 CATEGORIES_SHEET = "类别代码 Categories"
 ZH_MODES = {TransferMode.TRANSFER: "转移", TransferMode.AUTHORIZE: "授权", TransferMode.ENTRUST: "委托"}
@@ -190,6 +194,13 @@ def check(*, kind: str, upload) -> tuple[list[tuple[int, dict]], list[Problem]]:
                     row_ok = False
                 values[column.key] = ""
                 continue
+            if column.key in IDENTITY_COLUMNS:
+                try:
+                    text = clean_identity(text)
+                except ValidationError as exc:
+                    problem(exc.messages[0])
+                    row_ok = False
+                    continue
             if column.max_length and len(text) > column.max_length:
                 problem(_("At most %(n)d characters.") % {"n": column.max_length})
                 row_ok = False

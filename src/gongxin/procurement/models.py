@@ -16,6 +16,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from gongxin.core.fields import IdentityCharField
 from gongxin.core.regions import prefix_of
 
 
@@ -33,7 +34,7 @@ class Department(RegionPrefixed, models.Model):
     """A purchasing body (政府购买主体): a government department of a region. Purchaser users
     belong to one (``User.department``) and see only its projects."""
 
-    name = models.CharField(_("name"), max_length=128)
+    name = IdentityCharField(_("name"), max_length=128)
     region = models.ForeignKey("core.Region", verbose_name=_("region"), on_delete=models.PROTECT, related_name="+")
     # Denormalised region prefix, as on Organization: public filters by region are a range scan.
     region_prefix = models.CharField(max_length=6, db_index=True, editable=False)
@@ -113,8 +114,8 @@ class TransferableFunction(models.Model):
     catalogue = models.ForeignKey(Catalogue, verbose_name=_("catalogue"), on_delete=models.CASCADE,
                                   related_name="functions")
     code = models.CharField(_("item code"), max_length=32)
-    name = models.CharField(_("function"), max_length=200)
-    department_name = models.CharField(_("department"), max_length=128)
+    name = IdentityCharField(_("function"), max_length=200)
+    department_name = IdentityCharField(_("department"), max_length=128)
     mode = models.CharField(_("transfer mode"), max_length=16, choices=TransferMode.choices)
     legal_basis = models.CharField(_("legal basis"), max_length=300, blank=True)
     description = models.TextField(_("description"), blank=True)
@@ -153,10 +154,10 @@ class PurchasableService(models.Model):
     catalogue = models.ForeignKey(Catalogue, verbose_name=_("catalogue"), on_delete=models.CASCADE,
                                   related_name="services")
     code = models.CharField(_("item code"), max_length=32)
-    name = models.CharField(_("service"), max_length=200)
+    name = IdentityCharField(_("service"), max_length=200)
     category = models.ForeignKey(ServiceCategory, verbose_name=_("category"), on_delete=models.PROTECT,
                                  related_name="services")
-    department_name = models.CharField(_("department"), max_length=128, blank=True)
+    department_name = IdentityCharField(_("department"), max_length=128, blank=True)
     description = models.TextField(_("description"), blank=True)
 
     class Meta:
@@ -333,7 +334,7 @@ class PurchaseProject(RegionPrefixed, models.Model):
     # award recorded from history may name a supplier that is not a registered organization).
     awarded_organization = models.ForeignKey("registry.Organization", verbose_name=_("awarded to"), null=True,
                                              blank=True, on_delete=models.PROTECT, related_name="awarded_projects")
-    awarded_supplier_name = models.CharField(_("supplier"), max_length=200, blank=True)
+    awarded_supplier_name = IdentityCharField(_("supplier"), max_length=200, blank=True)
     awarded_supplier_id = models.CharField(_("supplier code"), max_length=18, blank=True)
     awarded_amount = models.DecimalField(_("awarded amount (yuan)"), max_digits=14, decimal_places=2, null=True,
                                          blank=True)

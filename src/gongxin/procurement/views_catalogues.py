@@ -24,7 +24,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods
 
 from gongxin.core.downloads import attachment, content_disposition, filename
-from gongxin.core.forms import form_add_errors
+from gongxin.core.forms import IdentityField, form_add_errors
 from gongxin.core.models import Region
 from gongxin.core.spreadsheets import too_large
 from gongxin.core.uploads import body_exceeds
@@ -112,8 +112,8 @@ class VersionForm(forms.Form):
 class FunctionItemForm(BootstrapForm):
     version = forms.IntegerField(widget=forms.HiddenInput, required=False)
     code = forms.CharField(label=gettext_lazy("Number"), max_length=32)
-    name = forms.CharField(label=gettext_lazy("Function"), max_length=200)
-    department_name = forms.CharField(label=gettext_lazy("Responsible department"), max_length=128,
+    name = IdentityField(label=gettext_lazy("Function"), max_length=200)
+    department_name = IdentityField(label=gettext_lazy("Responsible department"), max_length=128,
                                       widget=forms.TextInput(attrs={"list": "departments"}))
     mode = forms.ChoiceField(label=gettext_lazy("Transfer mode"), choices=TransferMode.choices)
     legal_basis = forms.CharField(label=gettext_lazy("Legal basis"), max_length=300, required=False)
@@ -127,9 +127,9 @@ class FunctionItemForm(BootstrapForm):
 class ServiceItemForm(BootstrapForm):
     version = forms.IntegerField(widget=forms.HiddenInput, required=False)
     code = forms.CharField(label=gettext_lazy("Number"), max_length=32)
-    name = forms.CharField(label=gettext_lazy("Service"), max_length=200)
+    name = IdentityField(label=gettext_lazy("Service"), max_length=200)
     category = forms.ChoiceField(label=gettext_lazy("Category"))
-    department_name = forms.CharField(label=gettext_lazy("Responsible department"), max_length=128, required=False,
+    department_name = IdentityField(label=gettext_lazy("Responsible department"), max_length=128, required=False,
                                       widget=forms.TextInput(attrs={"list": "departments"}))
     description = forms.CharField(label=gettext_lazy("Description"), required=False,
                                   widget=forms.Textarea(attrs={"rows": 3}))

@@ -210,7 +210,7 @@ def get_org(request, uscc: str):
         "certificate_valid_to": org.certificate_valid_to, "industry": org.industry, "member_count": org.member_count,
         "party_org_summary": org.party_org_summary,
         "responsible_persons": [{"name": p.name, "position": p.position} for p in org.responsible_persons.all()],
-        "branches": [{"name": b.name, "kind": b.kind} for b in org.branches.all()],
+        "branches": [{"name": b.name, "kind": b.kind} for b in org.public_branches],
         "changes": [{"item": c.item, "item_label": c.get_item_display(), "before": c.before, "after": c.after,
                      "changed_on": c.changed_on}
                     for c in org.changes.all()],

@@ -20,6 +20,7 @@ from gongxin.accounts.models import Role
 from gongxin.core import uscc as uscc_mod
 from gongxin.core.audit import audit_record
 from gongxin.core.models import Region
+from gongxin.core.text import clean_identity_into, identity_key, normalize_identity
 from gongxin.core.workdays import add_workdays
 from gongxin.registry.models import (
     CHANGEABLE_ITEMS,
@@ -58,6 +59,11 @@ def _snapshot(app: RegistrationApplication) -> dict[str, Any]:
             "due_on": app.due_on, "version": app.version}
 
 
+# Items that are names of the organization or of persons: normalized, with controls refused
+# (core.text), so that the checks below and the registry compare what a reader sees.
+IDENTITY_ITEMS = ("name", "legal_representative")
+
+
 def clean_data(kind: str, data: dict[str, Any], organization: Organization | None) -> dict[str, Any]:
     """Validate the items applied for; returns JSON-safe values. Raises ValidationError by field."""
     errors: dict[str, str] = {}
@@ -65,7 +71,9 @@ def clean_data(kind: str, data: dict[str, Any], organization: Organization | Non
     if kind == ApplicationKind.ESTABLISHMENT:
         for name in ("name", "legal_representative", "address", "business_scope"):
             value = str(data.get(name) or "").strip()
-            if not value:
+            if name in IDENTITY_ITEMS:
+                value = clean_identity_into(errors, name, value)
+            if not value and name not in errors:
                 errors[name] = _("This field is required.")
             out[name] = value
         org_type = data.get("org_type") or ""
@@ -97,7 +105,11 @@ def clean_data(kind: str, data: dict[str, Any], organization: Organization | Non
             errors["sponsor_unit"] = _("Choose a sponsor unit from the list.")
         out["sponsor_unit"] = int(sponsor) if sponsor else None
         out["phone"] = str(data.get("phone") or "").strip()[:32]
-        out["founders"] = [str(n).strip() for n in data.get("founders", []) if str(n).strip()]
+        founders = []
+        for n in data.get("founders", []):
+            if (value := clean_identity_into(errors, "founders", str(n))) and value not in founders:
+                founders.append(value)
+        out["founders"] = founders
     elif kind == ApplicationKind.CHANGE:
         changed = {k: v for k, v in data.items() if k in CHANGE_FIELDS and v not in (None, "")}
         if not changed:
@@ -112,6 +124,8 @@ def clean_data(kind: str, data: dict[str, Any], organization: Organization | Non
                 if not SponsorUnit.objects.filter(pk=value).exists():
                     errors[name] = _("Choose a sponsor unit from the list.")
                 value = int(value) if str(value).isdigit() else value
+            elif name in IDENTITY_ITEMS:
+                value = clean_identity_into(errors, name, str(value))
             else:
                 value = str(value).strip()
             out[name] = value
@@ -294,7 +308,7 @@ def similar_names(name: str, region_code: str, *, limit: int = 5, exclude_pk: in
     from gongxin.registry.selectors import SearchFilters, organization_search
 
     region = Region.objects.filter(code=region_code).first()
-    core = name
+    core = normalize_identity(name)
     for prefix in ([region.name] if region else []) + [r.name for r in _ancestors(region)]:
         core = core.replace(prefix, "")
     for suffix in ("行业协会", "商会", "协会", "学会", "研究会", "促进会", "联合会", "基金会", "中心", "服务社", "院"):
@@ -309,13 +323,13 @@ def similar_names(name: str, region_code: str, *, limit: int = 5, exclude_pk: in
     # The whole distinctive part, then its 4-character windows ("智慧养老服务" also finds
     # "智慧养老协会"), each one indexed search; candidates ranked by shared character bigrams.
     terms = list(dict.fromkeys([core, *(core[i:i + 4] for i in range(0, max(len(core) - 3, 1), 2))]))[:4]
-    mine = _bigrams(core)
+    mine = _bigrams(core.lower())
     scored: dict[int, tuple[float, Organization]] = {}
     for term in terms:
         for org in organization_search(actor=None, q=term, filters=filters)[:20]:
             if org.pk == exclude_pk or org.pk in scored:
                 continue
-            theirs = _bigrams(org.name)
+            theirs = _bigrams(identity_key(org.name))
             score = len(mine & theirs) / max(len(mine), 1)
             if score >= 0.5:
                 scored[org.pk] = (score, org)
@@ -351,7 +365,9 @@ def application_checks(app: RegistrationApplication) -> list[Check]:
             else:
                 checks.append(Check("members", "ok", _("%(have)s members (at least %(needed)s required).")
                                     % {"have": have, "needed": needed}))
-    name = data.get("name")
+    # Compared on the normalized form: an application saved before names were normalized (or a
+    # zero-width variant from anywhere) still meets the name it copies.
+    name = normalize_identity(data.get("name") or "")
     if name:
         taken = Organization.objects.filter(name=name).exclude(pk=app.organization_id).first()
         if taken:
@@ -376,7 +392,8 @@ def _bad_record_check(data: dict) -> Check:
     is a warning for the officer to verify, not a refusal."""
     from gongxin.credit.models import PersonBadRecord
 
-    names = [n for n in [data.get("legal_representative", ""), *data.get("founders", [])] if n]
+    names = [n for n in dict.fromkeys(normalize_identity(str(n)) for n in [data.get("legal_representative", ""),
+                                                                            *data.get("founders", [])]) if n]
     if not names:
         return Check("bad_record", "ok", _("No founders or legal representative named."))
     records = list(PersonBadRecord.objects.filter(name__in=names).select_related("organization")
@@ -486,25 +503,84 @@ def application_reject(*, actor, application: RegistrationApplication, reasons: 
 def branch_file(*, actor, organization: Organization, name: str, kind: str, leader: str = "",
                 established_on: dt.date | None = None):
     """File a branch or representative office (分支/代表机构): filed, not approved (seed 002).
-    Recorded at once, published on the profile, and audited."""
-    from gongxin.registry.models import Branch
+    Recorded at once, published on the profile, and audited. Names are normalized (a zero-width
+    copy of a filed branch is the same branch); at most BRANCH_LIMIT per organization."""
+    from gongxin.registry.models import BRANCH_LIMIT, Branch
 
     if actor.role != Role.ORG_USER or actor.organization_id != organization.pk:
         raise NotAllowed(_("Only the organization itself may file its branches."))
     if not organization.is_active:
         raise ValidationError(_("The organization is no longer active."))
-    name = name.strip()
+    errors: dict[str, str] = {}
+    name = clean_identity_into(errors, "name", name)
+    leader = clean_identity_into(errors, "leader", leader)
+    if errors:
+        raise ValidationError(errors)
     if not name:
         raise ValidationError({"name": _("This field is required.")})
-    if Branch.objects.filter(organization=organization, name=name).exists():
+    Organization.objects.select_for_update().filter(pk=organization.pk).first()  # one filing at a time
+    filed = Branch.objects.filter(organization=organization)
+    if filed.filter(name=name).exists():
         raise ValidationError({"name": _("A branch with this name is already filed.")})
-    branch = Branch(organization=organization, name=name, kind=kind, leader=leader.strip(),
-                    established_on=established_on)
+    if filed.count() >= BRANCH_LIMIT:
+        raise ValidationError(_("%(n)d branches and representative offices are filed already, the most one "
+                                "organization may file here; ask your registration authority.") % {"n": BRANCH_LIMIT})
+    branch = Branch(organization=organization, name=name, kind=kind, leader=leader, established_on=established_on)
     branch.full_clean()
     branch.save()
     audit_record(actor=actor, action="branch.file", obj=branch,
                  after={"organization": organization.uscc, "name": name, "kind": kind, "leader": branch.leader})
     return branch
+
+
+def _branch_state(branch) -> dict[str, Any]:
+    return {"organization": branch.organization.uscc, "name": branch.name, "hidden": branch.is_hidden,
+            "hidden_reason": branch.hidden_reason}
+
+
+def _lock_branch(actor, branch):
+    from gongxin.registry.models import Branch
+
+    locked = Branch.objects.select_for_update().select_related("organization").get(pk=branch.pk)
+    if not officer_manages(actor, locked.organization.region_prefix):
+        raise NotAllowed(_("Only the registration authority of this organization may do this."))
+    return locked
+
+
+@transaction.atomic
+def branch_hide(*, actor, branch, reason: str):
+    """Hide a filed branch from the public profile and the API, with the reason (shown to
+    officers and to the organization, not to the public). The registration authority only."""
+    from gongxin.registry.models import HIDE_REASON_MAX
+
+    locked = _lock_branch(actor, branch)
+    if locked.is_hidden:
+        raise ValidationError(_("This entry is already hidden."))
+    reason = reason.strip()
+    if not reason:
+        raise ValidationError({"reason": _("Give the reason for hiding this entry; the organization will see it.")})
+    if len(reason) > HIDE_REASON_MAX:
+        raise ValidationError({"reason": _("At most %(n)d characters.") % {"n": HIDE_REASON_MAX}})
+    before = _branch_state(locked)
+    locked.hidden_at, locked.hidden_by, locked.hidden_reason = timezone.now(), actor, reason
+    locked.full_clean()
+    locked.save(update_fields=["hidden_at", "hidden_by", "hidden_reason"])
+    audit_record(actor=actor, action="branch.hide", obj=locked, before=before, after=_branch_state(locked))
+    return locked
+
+
+@transaction.atomic
+def branch_unhide(*, actor, branch):
+    """Publish a hidden branch again. The registration authority only; the audit event keeps
+    the reason it was hidden for."""
+    locked = _lock_branch(actor, branch)
+    if not locked.is_hidden:
+        raise ValidationError(_("This entry is not hidden."))
+    before = _branch_state(locked)
+    locked.hidden_at, locked.hidden_by, locked.hidden_reason = None, None, ""
+    locked.save(update_fields=["hidden_at", "hidden_by", "hidden_reason"])
+    audit_record(actor=actor, action="branch.unhide", obj=locked, before=before, after=_branch_state(locked))
+    return locked
 
 
 def deadlines_recount(*, year: int, **kwargs) -> int:

@@ -2,9 +2,17 @@ from django import forms
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from gongxin.core.forms import DateField, SearchableSelect
+from gongxin.core.forms import DateField, IdentityField, SearchableSelect
 from gongxin.core.models import Region
-from gongxin.registry.models import CreditStatus, Industry, OrgStatus, OrgSubtype, OrgType
+from gongxin.registry.models import (
+    HIDE_REASON_MAX,
+    Branch,
+    CreditStatus,
+    Industry,
+    OrgStatus,
+    OrgSubtype,
+    OrgType,
+)
 from gongxin.registry.selectors import SearchFilters
 
 
@@ -77,12 +85,12 @@ class EstablishmentForm(forms.Form):
     """An establishment application (筹备 and 成立 in one, seed 004)."""
 
     registration_authority = forms.ChoiceField(label=_("Registration authority"))
-    name = forms.CharField(label=_("Proposed name"), max_length=128)
+    name = IdentityField(label=_("Proposed name"), max_length=128)
     org_type = forms.ChoiceField(label=_("Type"), choices=_blank("—", OrgType.choices))
     subtype = forms.ChoiceField(label=_("Subtype"), required=False, choices=_blank("—", OrgSubtype.choices[1:]))
     industry = forms.ChoiceField(label=_("Industry"), required=False, choices=_blank("—", Industry.choices))
     sponsor_unit = forms.ChoiceField(label=_("Sponsor unit"), required=False)
-    legal_representative = forms.CharField(label=_("Legal representative"), max_length=64)
+    legal_representative = IdentityField(label=_("Legal representative"), max_length=64)
     address = forms.CharField(label=_("Address"), max_length=256)
     business_scope = forms.CharField(label=_("Business scope"), widget=forms.Textarea(attrs={"rows": 3}))
     registered_capital = forms.DecimalField(label=_("Registered capital (10,000 yuan)"), min_value=0,
@@ -111,8 +119,8 @@ class EstablishmentForm(forms.Form):
 class ChangeForm(forms.Form):
     """A change registration application: only the items filled in change."""
 
-    name = forms.CharField(label=_("New name"), required=False, max_length=128)
-    legal_representative = forms.CharField(label=_("New legal representative"), required=False, max_length=64)
+    name = IdentityField(label=_("New name"), required=False, max_length=128)
+    legal_representative = IdentityField(label=_("New legal representative"), required=False, max_length=64)
     address = forms.CharField(label=_("New address"), required=False, max_length=256)
     business_scope = forms.CharField(label=_("New business scope"), required=False,
                                      widget=forms.Textarea(attrs={"rows": 3}))
@@ -150,13 +158,33 @@ class DecisionForm(forms.Form):
 
 
 class BranchForm(forms.Form):
-    name = forms.CharField(label=_("Name"), max_length=128, widget=forms.TextInput(attrs={"class": "form-control"}))
-    kind = forms.ChoiceField(label=_("Kind"), choices=[("branch", _("Branch")), ("representative", _("Representative office"))],
+    name = IdentityField(label=_("Name"), max_length=Branch._meta.get_field("name").max_length,
+                         widget=forms.TextInput(attrs={"class": "form-control"}))
+    kind = forms.ChoiceField(label=_("Kind"), choices=Branch.Kind.choices,
                              widget=forms.Select(attrs={"class": "form-select"}))
-    leader = forms.CharField(label=_("Leader"), required=False, max_length=64,
-                             widget=forms.TextInput(attrs={"class": "form-control"}))
+    leader = IdentityField(label=_("Leader"), required=False, max_length=Branch._meta.get_field("leader").max_length,
+                           widget=forms.TextInput(attrs={"class": "form-control"}))
     established_on = DateField(label=_("Established on"), required=False,
-                                     widget=forms.DateInput(attrs={"class": "form-control", "type": "date"}))
+                               widget=forms.DateInput(attrs={"class": "form-control", "type": "date"}))
+
+
+class BranchHideForm(forms.Form):
+    """Hiding a filed branch: the reason (the organization sees it) and a confirmation."""
+
+    reason = forms.CharField(label=_("Reason for hiding"), max_length=HIDE_REASON_MAX, widget=forms.Textarea(
+        attrs={"rows": 3, "class": "form-control", "maxlength": HIDE_REASON_MAX}),
+        help_text=_("Shown to the organization and to officers, not to the public."))
+    confirm = forms.BooleanField(
+        label=_("I confirm: remove this entry from the public profile and the API."),
+        widget=forms.CheckboxInput(attrs={"class": "form-check-input"}),
+        error_messages={"required": _("Tick the box to confirm.")})
+
+
+class BranchUnhideForm(forms.Form):
+    confirm = forms.BooleanField(
+        label=_("I confirm: publish this entry on the public profile and the API again."),
+        widget=forms.CheckboxInput(attrs={"class": "form-check-input"}),
+        error_messages={"required": _("Tick the box to confirm.")})
 
 
 class DocumentsForm(forms.Form):

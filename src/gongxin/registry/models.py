@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
+from django.db.models.functions import Length
+from django.db.models.lookups import LessThanOrEqual
 from django.utils.translation import gettext_lazy as _
 
-from gongxin.core.fields import RowidOneToOneField
+from gongxin.core.fields import IdentityCharField, RowidOneToOneField
 
 
 class OrgType(models.TextChoices):
@@ -97,7 +99,7 @@ class CreditStatus(models.TextChoices):
 class SponsorUnit(models.Model):
     """A business supervisory unit (业务主管单位), e.g. 珠海市科学技术协会."""
 
-    name = models.CharField(_("name"), max_length=128, unique=True)
+    name = IdentityCharField(_("name"), max_length=128, unique=True)
     region = models.ForeignKey("core.Region", verbose_name=_("region"), on_delete=models.PROTECT, related_name="+")
 
     class Meta:
@@ -111,7 +113,7 @@ class SponsorUnit(models.Model):
 
 class Organization(models.Model):
     uscc = models.CharField(_("unified social credit code"), max_length=18, unique=True)
-    name = models.CharField(_("name"), max_length=128, db_index=True)
+    name = IdentityCharField(_("name"), max_length=128, db_index=True)
     former_names = models.JSONField(_("former names"), default=list, blank=True)
     org_type = models.CharField(_("type"), max_length=32, choices=OrgType.choices, db_index=True)
     subtype = models.CharField(_("subtype"), max_length=32, choices=OrgSubtype.choices, blank=True, default="")
@@ -125,7 +127,7 @@ class Organization(models.Model):
         SponsorUnit, verbose_name=_("sponsor unit"), null=True, blank=True, on_delete=models.PROTECT,
         related_name="organizations",
     )
-    legal_representative = models.CharField(_("legal representative"), max_length=64)
+    legal_representative = IdentityCharField(_("legal representative"), max_length=64)
     address = models.CharField(_("address"), max_length=256)
     business_scope = models.TextField(_("business scope"))
     established_on = models.DateField(_("established on"))
@@ -211,7 +213,7 @@ def authority_name(region) -> str:
 
 class ResponsiblePerson(models.Model):
     organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="responsible_persons")
-    name = models.CharField(_("name"), max_length=64)
+    name = IdentityCharField(_("name"), max_length=64)
     position = models.CharField(_("position"), max_length=64)
     term_start = models.DateField(_("term start"), null=True, blank=True)
     term_end = models.DateField(_("term end"), null=True, blank=True)
@@ -225,24 +227,53 @@ class ResponsiblePerson(models.Model):
         return f"{self.position} {self.name}"
 
 
+# An organization files at most this many branches and representative offices (hidden ones
+# count too): the public profile lists them all. National associations have a few dozen.
+BRANCH_LIMIT = 100
+HIDE_REASON_MAX = 500
+
+
 class Branch(models.Model):
+    """A branch or representative office (分支/代表机构), filed by the organization itself and
+    published on its profile at once (seed 002: filed, not approved). Because that publishes
+    an organization user's text unreviewed, the registration authority may hide an entry with
+    a reason (registry.applications.branch_hide): hidden, it leaves the public profile and the
+    API; officers and the organization still see it, marked hidden, with the reason."""
+
     class Kind(models.TextChoices):
         BRANCH = "branch", _("Branch")
         REPRESENTATIVE = "representative", _("Representative office")
 
     organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="branches")
-    name = models.CharField(_("name"), max_length=128)
+    name = IdentityCharField(_("name"), max_length=128)
     kind = models.CharField(_("kind"), max_length=16, choices=Kind.choices, default=Kind.BRANCH)
-    leader = models.CharField(_("leader"), max_length=64, blank=True)
+    leader = IdentityCharField(_("leader"), max_length=64, blank=True)
     established_on = models.DateField(_("established on"), null=True, blank=True)
+    hidden_at = models.DateTimeField(_("hidden"), null=True, blank=True)
+    hidden_by = models.ForeignKey("accounts.User", verbose_name=_("hidden by"), null=True, blank=True,
+                                  on_delete=models.PROTECT, related_name="+")
+    hidden_reason = models.CharField(_("reason for hiding"), max_length=HIDE_REASON_MAX, blank=True)
 
     class Meta:
         ordering = ["organization", "name"]
         verbose_name = _("branch")
         verbose_name_plural = _("branches")
+        constraints = [
+            # The lengths in the database too: SQLite does not enforce varchar(n), and the text
+            # is published as typed.
+            models.CheckConstraint(name="branch_text_lengths", condition=(
+                LessThanOrEqual(Length("name"), 128) & LessThanOrEqual(Length("leader"), 64)
+                & LessThanOrEqual(Length("hidden_reason"), HIDE_REASON_MAX))),
+            models.CheckConstraint(name="branch_hidden_has_reason",
+                                   condition=models.Q(hidden_at__isnull=True) | ~models.Q(hidden_reason="")),
+        ]
 
     def __str__(self) -> str:
         return self.name
+
+    @property
+    def is_hidden(self) -> bool:
+        return self.hidden_at is not None
 
 
 class ChangeItem(models.TextChoices):

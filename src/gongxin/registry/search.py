@@ -26,7 +26,6 @@ import functools
 import itertools
 import json
 import re
-import unicodedata
 from dataclasses import dataclass, field
 
 from django.conf import settings
@@ -38,13 +37,12 @@ from django.utils.translation import gettext_lazy as _
 from pypinyin import Style, lazy_pinyin
 from pypinyin.seg import mmseg
 
+from gongxin.core.text import identity_key
 from gongxin.core.uscc import CHARSET
 
 PINYIN_MARK = "py"
 FACET_MARK = "x"
 _USCC_PREFIX = re.compile(rf"^[{CHARSET}]{{2,18}}$")
-# Zero-width characters that come along when codes and names are pasted from documents.
-_INVISIBLE = re.compile("[\u200b\u200c\u200d\u2060\ufeff]")
 # Leading administrative names (广东省, 珠海市, 香洲区, 台山市…): stripped for a second set of
 # initials so that ``jdxh`` finds 珠海市家电协会 as well as ``zhsjdxh``.
 _REGION_PREFIX = re.compile(r"^(?:[\u4e00-\u9fff]{1,7}?(?:省|自治区|市|区|县))+")
@@ -57,8 +55,9 @@ class QueryTooLong(ValueError):
 
 
 def normalize(text: str) -> str:
-    """NFKC (full-width to half-width) and lower case: the form both documents and queries use."""
-    return unicodedata.normalize("NFKC", text).lower()
+    """The form both documents and queries use: the names' normalization (core.text: invisible
+    and control characters removed, NFKC, spaces collapsed) in lower case."""
+    return identity_key(text)
 
 
 def _segments(text: str) -> list[str]:
@@ -170,7 +169,7 @@ def parse_query(q: str | None) -> ParsedQuery:
     limit = settings.SEARCH_MAX_QUERY_LENGTH
     if len(raw) > limit:
         raise QueryTooLong(limit)
-    text = normalize(_INVISIBLE.sub("", raw))
+    text = normalize(raw)
     if not text.strip():
         return ParsedQuery(raw, "all")
     compact = re.sub(r"\s+", "", text)
@@ -206,7 +205,7 @@ def code_hint(q: str | None) -> str:
     says it. Shown beside an empty result so the user can correct the code."""
     from gongxin.core import uscc as uscc_mod
 
-    compact = re.sub(r"[\s\-]+", "", normalize(_INVISIBLE.sub("", q or ""))).upper()
+    compact = re.sub(r"[\s\-]+", "", normalize(q or "")).upper()
     if not _CODE_LIKE.match(compact) or sum(c.isdigit() for c in compact) < 8:
         return ""
     try:

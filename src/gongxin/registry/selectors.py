@@ -4,14 +4,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from django.db.models import Q
+from django.db.models import Prefetch, Q, QuerySet
 from django.http import Http404
 from django.utils.translation import gettext as _
 
 from gongxin.accounts.models import Role
 from gongxin.core import uscc as uscc_mod
 from gongxin.core.models import Region
-from gongxin.registry.models import Organization, SearchDocument
+from gongxin.registry.models import Branch, Organization, SearchDocument
 from gongxin.registry.search import ParsedQuery, SearchResults, apply_search, facet_tokens, parse_query
 
 
@@ -107,10 +107,23 @@ def organization_public_get(*, uscc: str) -> Organization:
                                    % {"code": uscc, "reason": exc.message}) from None
     org = (
         Organization.objects.select_related("registration_authority__parent", "sponsor_unit")
-        .prefetch_related("responsible_persons", "branches", "changes")
+        .prefetch_related("responsible_persons", "changes",
+                          # Hidden by the registration authority (registry.applications.branch_hide): not public.
+                          Prefetch("branches", queryset=Branch.objects.filter(hidden_at__isnull=True),
+                                   to_attr="public_branches"))
         .filter(uscc=parts.code)
         .first()
     )
     if org is None:
         raise OrganizationNotFound(_("No organization with the code %(code)s is registered.") % {"code": parts.code})
     return org
+
+
+def branches_managed(*, actor, uscc: str) -> tuple[Organization, QuerySet[Branch]]:
+    """An organization the actor manages as its registration authority, and all its branches
+    (hidden ones too, with who hid them). Http404 for anyone else: no existence leak."""
+    prefix = officer_prefix(actor)
+    org = Organization.objects.filter(uscc=uscc_mod.normalize(uscc)).first() if prefix is not None else None
+    if org is None or not org.region_prefix.startswith(prefix):
+        raise Http404
+    return org, Branch.objects.filter(organization=org).select_related("hidden_by").order_by("name", "id")

@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from gongxin.core import uscc as uscc_mod
 from gongxin.core.audit import audit_record
 from gongxin.core.models import Region
+from gongxin.core.text import normalize_identity
 from gongxin.registry.models import (
     CHANGEABLE_ITEMS,
     SUBTYPES_BY_TYPE,
@@ -64,6 +65,8 @@ def organization_register(*, actor, **fields: Any) -> Organization:
     subtype = fields.get("subtype", "")
     if subtype and subtype not in SUBTYPES_BY_TYPE.get(fields["org_type"], []):
         raise ValidationError({"subtype": _("This subtype does not belong to the organization's type.")})
+    if fields.get("former_names"):
+        fields["former_names"] = list(dict.fromkeys(n for n in map(normalize_identity, fields["former_names"]) if n))
     org = Organization(**{**fields, "uscc": parts.code}, region_prefix=Region.prefix_of(authority.code))
     org.full_clean()
     org.save(force_insert=True)

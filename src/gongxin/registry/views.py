@@ -6,7 +6,12 @@ from django.views.decorators.http import require_GET
 
 from gongxin.registry.forms import OrgSearchForm
 from gongxin.registry.search import QueryTooLong, code_hint
-from gongxin.registry.selectors import OrganizationNotFound, organization_public_get, organization_search
+from gongxin.registry.selectors import (
+    OrganizationNotFound,
+    officer_manages,
+    organization_public_get,
+    organization_search,
+)
 
 # Deep pages cost an OFFSET scan; nobody pages past this, they refine the query instead.
 MAX_PAGES = 500
@@ -57,7 +62,9 @@ def org_profile(request, uscc: str):
         org = organization_public_get(uscc=uscc)
     except OrganizationNotFound as exc:
         return render(request, "404.html", {"reason": str(exc)}, status=404)
-    return render(request, "registry/org_profile.html", {"org": org, "sections": profile_sections(org)})
+    return render(request, "registry/org_profile.html", {
+        "org": org, "sections": profile_sections(org),
+        "manages_branches": officer_manages(request.user, org.region_prefix)})
 
 
 def profile_sections(org):

@@ -87,7 +87,8 @@ class Command(BaseCommand):
         cols = {m: columns_of(m) for m in (Organization, SearchDocument, ResponsiblePerson, Branch, OrganizationChange)}
         # Child rows below are written positionally; fail loudly if a model's columns change.
         assert cols[ResponsiblePerson] == ["id", "organization_id", "name", "position", "term_start", "term_end"]
-        assert cols[Branch] == ["id", "organization_id", "name", "kind", "leader", "established_on"]
+        assert cols[Branch] == ["id", "organization_id", "name", "kind", "leader", "established_on", "hidden_at",
+                                "hidden_by_id", "hidden_reason"]
         assert cols[OrganizationChange] == ["id", "organization_id", "item", "before", "after", "changed_on"]
         now = timezone.now()
         today = as_of
@@ -138,7 +139,7 @@ class Command(BaseCommand):
                                                     _add_years(valid_from, 5)])
                     ids[ResponsiblePerson] += 1
                 for branch_name, kind in rec["branches"]:
-                    rows[Branch].append([ids[Branch], org_id, branch_name, kind, "", None])
+                    rows[Branch].append([ids[Branch], org_id, branch_name, kind, "", None, None, None, ""])
                     ids[Branch] += 1
                 for former in rec["former_names"]:
                     changed_on = established + (today - established) / 2

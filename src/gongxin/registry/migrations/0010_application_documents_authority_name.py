@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('registry', '0007_procurement_policy'),
+        ('registry', '0009_normalize_names'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
