@@ -8,8 +8,12 @@ class CreditConfig(AppConfig):
     verbose_name = _("Credit supervision")
 
     def ready(self):
+        from gongxin.core.facts import facts_changed
         from gongxin.core.workdays import calendar_changed
         from gongxin.credit import exports  # noqa: F401  (registers the "credit_listed" exporter for the worker)
+        from gongxin.credit.engine import on_facts_changed
         from gongxin.credit.services import deadlines_recount
 
         calendar_changed.connect(deadlines_recount, dispatch_uid="credit_deadlines_recount")
+        # A fact that rectifies a ground updates the credit state on commit (core.facts).
+        facts_changed.connect(on_facts_changed, dispatch_uid="credit_facts_changed")
