@@ -160,3 +160,32 @@ def test_the_migration_merges_a_late_filing_recorded_as_a_second_ground(actors):
     assert entry.clock_from == dt.date(2026, 6, 22)
     engine.evaluate(today=dt.date(2026, 7, 8))
     assert entry.grounds.count() == 1
+
+
+def test_a_ground_found_during_the_objection_period_serves_the_notice_again(actors, time_machine):
+    from gongxin.credit.services import penalty_decide
+
+    at(time_machine, dt.date(2026, 6, 1))
+    missing_2025(actors)
+    engine.evaluate(today=dt.date(2026, 6, 1))
+    at(time_machine, dt.date(2026, 6, 8))
+    penalty_decide(actor=actors["officer_zhuhai"], organization=actors["org_a"], kind="warning",
+                   decision_number="珠民罚字〔2026〕32号", facts="未按规定办理变更登记",
+                   legal_basis="《社会团体登记管理条例》第三十条", decided_on=dt.date(2026, 6, 8), evaluate=False)
+    engine.evaluate(today=dt.date(2026, 6, 8))
+    entry = ListEntry.objects.get(organization=actors["org_a"])
+    assert entry.status == ListingStatus.NOTICED and entry.noticed_on == dt.date(2026, 6, 8)
+    assert entry.objection_due > dt.date(2026, 6, 19)  # a full period from the new notice
+    assert all(g.applies_from <= entry.noticed_on for g in entry.grounds.all())
+
+
+def test_the_founder_check_dates_a_bad_record_by_the_penalty_it_records(actors, time_machine):
+    from gongxin.credit.services import penalty_decide
+    from gongxin.registry.applications import _bad_record_check
+
+    at(time_machine, dt.date(2026, 12, 7))
+    penalty_decide(actor=actors["officer_zhuhai"], organization=actors["org_a"], kind="warning",
+                   decision_number="珠民罚字〔2026〕8号", facts="未按规定办理负责人变更登记",
+                   legal_basis="《社会团体登记管理条例》第三十条", decided_on=dt.date(2026, 12, 4), evaluate=False)
+    check = _bad_record_check({"legal_representative": actors["org_a"].legal_representative})
+    assert "(2026-12-04)" in check.message and "2026-12-07" not in check.message

@@ -172,7 +172,7 @@ def _plan(scope: Scope, today: dt.date) -> Changes:
         if entry.status == ListingStatus.NOTICED:
             if rectified_during_notice(grounds) and entry.id not in growing:
                 to_withdraw.append(entry.id)
-            elif today > entry.objection_due and not objection_pending(entry) and \
+            elif today > entry.objection_due and not objection_pending(entry) and entry.id not in growing and \
                     policy_for(entry.authority_id).credit_auto_list:
                 to_list.append(entry.id)
         elif entry.list == CreditList.ABNORMAL:
@@ -238,8 +238,16 @@ def commit(changes: Changes, *, actor, today: dt.date) -> None:
                 entry.reason, entry.legal_basis = entry_reason(all_grounds)
                 if entry.status == ListingStatus.LISTED:
                     entry.clock_from = today  # a new ground while listed restarts the clock
+                else:
+                    # A ground found during the objection period is notified too: the notice is
+                    # served again today with a full objection period, so it never cites a fact
+                    # dated after it.
+                    due = add_workdays(today, policy_for(entry.authority_id).credit_objection_days)
+                    entry.noticed_on, entry.objection_due, entry.objection_due_provisional = (
+                        today, due.date, due.provisional)
                 entry.version += 1
-                entry.save(update_fields=["reason", "legal_basis", "clock_from", "version", "updated_at"])
+                entry.save(update_fields=["reason", "legal_basis", "clock_from", "noticed_on", "objection_due",
+                                          "objection_due_provisional", "version", "updated_at"])
                 items.append((entry, before, {**_entry_state(entry),
                                               "grounds_added": [f.ground + " " + f.evidence_key for f in found]}))
             audit_record_many(actor=actor, action="credit.ground_add", items=items)

@@ -93,9 +93,11 @@ def penalty_decide(*, actor, organization: Organization, kind: str, decision_num
 
         organization_end(actor=actor, org=organization, status=_ENDING[kind], ended_on=decided_on,
                          reason=f"{penalty.decision_number}", action="organization.penalty_end")
+    # The bad record is dated by the decision it records (the registration check prints this
+    # date beside the penalty: the day it was typed in is another fact).
     person_bad_records_add(organization=organization, source=f"penalty:{penalty.pk}",
                            reason=f"所在社会组织受到行政处罚:{penalty.get_kind_display()}({penalty.decision_number})",
-                           today=today)
+                           today=decided_on)
     if evaluate:
         _evaluate_on_commit(organization, actor, today)
     return penalty
