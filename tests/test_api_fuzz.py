@@ -99,6 +99,7 @@ def test_the_profile_lists_an_awarded_project_and_a_transferred_function_apart(d
     response = client.get(f"/api/v1/orgs/{org.uscc}")
     assert response.status_code == 200
     (purchases,) = [s for s in response.json()["sections"] if s["key"] == "purchases"]
-    kinds = {r["kind"]: r for r in purchases["records"]}
-    assert kinds["project"]["ocid"] == data["ocid"]
-    assert kinds["function_transfer"]["function"] == "居家养老服务需求评估"
+    [project] = purchases["records"]
+    assert (project["kind"], project["ocid"]) == ("project", data["ocid"])
+    [transfer] = next(p for p in purchases["parts"] if p["key"] == "purchases-transfers")["records"]
+    assert (transfer["kind"], transfer["function"]) == ("function_transfer", "居家养老服务需求评估")

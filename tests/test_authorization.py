@@ -30,6 +30,7 @@ EXPECTED = {
     "api:openapi-view": ("/api/v1/docs", every(200)),
     "api:search_orgs": ("/api/v1/orgs?q=协会", every(200)),
     "api:get_org": ("/api/v1/orgs/{org_a}", every(200)),
+    "api:get_org_section": ("/api/v1/orgs/{org_a}/sections/penalties", every(200)),
     "admin": ("/admin/", {**signed_in_only(302), "admin": 200}),
 }
 

@@ -32,3 +32,31 @@ def test_demo_credit_follows_the_procedure_and_is_stable():
     run = engine.evaluate()
     assert not any(v for k, v in run.counts.items() if k != "seconds")
     assert audit_verify().ok
+
+
+def test_demo_dates_agree_with_each_other_and_with_the_clock():
+    """Seeded as of today by default: nothing is dated in the future, no notice cites a fact
+    dated after it, and a person's bad record carries the date of the penalty it records."""
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from gongxin.credit.models import CreditRecord, ListingGround, PersonBadRecord
+
+    regions.load_into(Region)
+    call_command("seed", orgs=600, seed=2026, batch=200, stdout=StringIO())
+    today = timezone.localdate()
+    assert max(Penalty.objects.values_list("decided_on", flat=True)) <= today
+    assert all(p.decided_on <= timezone.localdate(p.created_at) for p in Penalty.objects.all())
+    assert max(CreditRecord.objects.values_list("occurred_on", flat=True)) <= today
+    for entry in ListEntry.objects.prefetch_related("grounds"):
+        assert entry.noticed_on <= today and (entry.listed_on or entry.noticed_on) <= today
+        for g in entry.grounds.all():
+            assert g.applies_from <= g.added_on <= today, (g.facts, g.added_on)
+            if entry.status == ListingStatus.NOTICED:
+                assert g.applies_from <= entry.noticed_on, (g.facts, entry.noticed_on)
+    assert ListingGround.objects.exists()
+    decided = dict(Penalty.objects.values_list("pk", "decided_on"))
+    for record in PersonBadRecord.objects.filter(source__startswith="penalty:"):
+        assert record.recorded_on == decided[int(record.source.split(":")[1])]
+    assert dt.date.min < today

@@ -243,14 +243,15 @@ def test_profile_shows_the_fine_and_the_dishonest_listing(actors, client):
     page_en = client.get(f"/orgs/{org.uscc}/", **EN).content.decode()
     assert "A fine of ¥50,000 or more" in page_en.split('data-testid="section-dishonest"')[1]
 
-    sections = {s["key"]: s["records"] for s in client.get(f"/api/v1/orgs/{org.uscc}").json()["sections"]}
+    body = client.get(f"/api/v1/orgs/{org.uscc}").json()
+    sections = {s["key"]: s["records"] for s in body["sections"]}
     assert sections["penalties"][0]["amount"] == "60000.00" and sections["penalties"][0]["kind"] == "fine"
     assert sections["dishonest"][0]["listed_on"] == entry.listed_on.isoformat()
     assert sections["dishonest"][0]["authority"] == "香洲区民政局"
     assert sections["abnormal"] == []
     assert sections["commendations"][0]["title"] == "全市先进社会组织"
-    info = {c["category"]: c["items"] for c in sections["credit_information"]}
-    assert len(info["penalty"]) == 1 and len(info["other"]) == 1
+    info = {c["key"]: c["records"] for s in body["sections"] if s["key"] == "credit_information" for c in s["parts"]}
+    assert len(info["credit_information-penalty"]) == 1 and len(info["credit_information-other"]) == 1
     assert not any("id" in row for rows in sections.values() for row in rows)
 
 
@@ -269,7 +270,8 @@ def test_profile_hides_non_public_penalties_and_lists_commitments(actors, client
     assert "内部1号" not in page and "内部事实" not in page
     commitments = page.split('data-testid="section-commitments"')[1].split("</section>")[0]
     assert "社会组织诚信自律承诺书" in commitments and "张伟" in commitments and "会长" in commitments
-    sections = {s["key"]: s["records"] for s in client.get(f"/api/v1/orgs/{org.uscc}").json()["sections"]}
+    body = client.get(f"/api/v1/orgs/{org.uscc}").json()
+    sections = {s["key"]: s["records"] for s in body["sections"]}
     assert sections["penalties"] == []
     assert sections["commitments"][0]["title"] == "社会组织诚信自律承诺书"
     assert sections["commitments"][0]["signatory"] == "张伟"

@@ -27,7 +27,7 @@ from gongxin.procurement.models import (
     ProjectStatus,
     PurchaseProject,
 )
-from gongxin.procurement.selectors_public import org_purchases
+from gongxin.procurement.profile import purchases_section
 
 pytestmark = pytest.mark.django_db
 
@@ -308,18 +308,21 @@ def test_the_profile_section_lists_the_awards_and_the_functions_in_force(actors,
     revoked = transferable_function(code="F002")
     FunctionTransfer.objects.create(function=revoked, organization=org, department=depts["civil"], status="revoked",
                                     started_on=dt.date(2020, 1, 1), guidance_until=dt.date(2023, 1, 1))
-    section = org_purchases(org)
-    assert [p.title for p in section.projects] == [projects["elderly"].title]
-    assert (section.count, section.amount) == (1, Decimal("280000.00"))
-    assert [t.function for t in section.transfers] == [function]
-    html = render_to_string("procurement/public/includes/org_purchases.html", {"rows": section})
+    section = purchases_section(org)
+    assert [p.title for p in section.rows] == [projects["elderly"].title]
+    assert (section.total, section.summary["awarded_amount"]) == (1, Decimal("280000.00"))
+    [transfers, _recorded] = section.parts
+    assert [t.function for t in transfers.rows] == [function]
+    html = render_to_string("procurement/public/includes/org_purchases.html", {"rows": section.rows,
+                                                                               "section": section})
+    html += render_to_string(transfers.template, {"rows": transfers.rows})
     assert projects["elderly"].title in html and "280,000.00" in html and function.name in html
 
 
 def test_an_organization_without_purchases_has_an_empty_section(actors, django_assert_num_queries):
-    with django_assert_num_queries(2):  # the totals and the transfers; no project query
-        section = org_purchases(actors["org_b"])
-    assert not section
+    with django_assert_num_queries(3):  # the projects, the transfers, the services recorded elsewhere
+        section = purchases_section(actors["org_b"])
+    assert section.count == 0
 
 
 def test_a_draft_is_not_found_on_the_public_page_whoever_asks_its_purchaser_included(client_for, projects):

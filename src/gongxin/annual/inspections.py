@@ -48,6 +48,7 @@ from gongxin.annual.models import (
 )
 from gongxin.core.audit import audit_record
 from gongxin.core.exports import ExportData, exporter
+from gongxin.core.facts import facts_changed_notify
 from gongxin.core.models import Region
 from gongxin.core.workdays import add_workdays, workdays_left
 from gongxin.registry.models import SUBTYPES_BY_TYPE, Organization, OrgStatus, OrgSubtype, OrgType
@@ -483,6 +484,8 @@ def inspection_record_result(*, actor, item: InspectionItem, result: str, findin
     elif was_unreachable:
         SupervisionFact.objects.filter(organization=locked.organization, kind=FactKind.UNREACHABLE, key=key,
                                        resolved_on__isnull=True).update(resolved_on=today)
+    if result == InspectionResult.UNREACHABLE or was_unreachable:
+        facts_changed_notify(organization_ids={locked.organization_id}, today=today)
     audit_record(actor=actor, action="inspection.result", obj=locked, before=before, after=_item_snapshot(locked))
     return locked
 
@@ -583,6 +586,8 @@ def rectification_complete(*, actor, notice: RectificationNotice, follow_up: str
     resolved = SupervisionFact.objects.filter(organization=locked.organization, kind=FactKind.RECTIFICATION_OVERDUE,
                                               key=_overdue_key(locked), resolved_on__isnull=True
                                               ).update(resolved_on=completed_on)
+    if resolved:
+        facts_changed_notify(organization_ids={locked.organization_id}, today=today)
     audit_record(actor=actor, action="rectification.complete", obj=locked, before=before,
                  after={**_notice_snapshot(locked), "overdue_fact_resolved": bool(resolved)})
     return locked

@@ -28,6 +28,7 @@ from gongxin.annual.models import (
     SupervisionFact,
 )
 from gongxin.core.audit import audit_record
+from gongxin.core.facts import facts_changed_notify
 from gongxin.registry.models import Organization, OrgSubtype
 from gongxin.registry.policy import policy_for
 from gongxin.registry.selectors import officer_manages
@@ -240,6 +241,7 @@ def report_review(*, actor, report: AnnualReport, conclusion: str, reasons: list
         SupervisionFact.objects.get_or_create(
             organization=locked.organization, kind=FactKind.REPORT_FAILED, key=str(locked.year),
             defaults={"occurred_on": today, "evidence": {"year": locked.year, "reasons": reasons}})
+        facts_changed_notify(organization_ids={locked.organization_id}, today=today)
     audit_record(actor=actor, action="annual.review", obj=locked, before=before, after=_snapshot(locked))
     return locked
 
@@ -270,6 +272,8 @@ def facts_record_late(*, org: Organization, year: int, submitted_on: dt.date, de
                   "evidence": {"year": year, "deadline": deadline.isoformat(), "submitted_on": submitted_on.isoformat()}})
     SupervisionFact.objects.filter(organization=org, kind=FactKind.REPORT_MISSING, key=str(year),
                                    resolved_on__isnull=True).update(resolved_on=submitted_on)
+    # The late filing rectifies the A1 ground the missing report opened: the credit state follows.
+    facts_changed_notify(organization_ids={org.pk}, today=submitted_on)
 
 
 def facts_record_missing(*, today: dt.date, region_prefix: str = "", chunk: int = 5000) -> int:

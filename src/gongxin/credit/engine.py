@@ -91,11 +91,11 @@ class _Ground:
     """A recorded ground as the plan needs it (a model instance per ground cost a full rerun
     more than all its queries)."""
 
-    __slots__ = ("id", "entry_id", "ground", "needs_rectification", "cured_on")
+    __slots__ = ("id", "entry_id", "ground", "needs_rectification", "cured_on", "removed_on")
 
-    def __init__(self, id, entry_id, ground, needs_rectification, cured_on):  # noqa: A002
+    def __init__(self, id, entry_id, ground, needs_rectification, cured_on, removed_on):  # noqa: A002
         self.id, self.entry_id, self.ground = id, entry_id, ground
-        self.needs_rectification, self.cured_on = needs_rectification, cured_on
+        self.needs_rectification, self.cured_on, self.removed_on = needs_rectification, cured_on, removed_on
 
 
 class _Entry:
@@ -117,25 +117,28 @@ def _plan(scope: Scope, today: dt.date) -> Changes:
         by_org[f.organization_id].append(f)
     recorded: dict[tuple, _Ground] = {}
     grounds_of: dict[int, list[_Ground]] = defaultdict(list)
-    for org_id, list_, code, key, pk, entry_id, needs, cured_on in ListingGround.objects.filter(scope.q()).values_list(
-            "organization_id", "list", "ground", "evidence_key", "id", "entry_id", "needs_rectification",
-            "cured_on").iterator(chunk_size=10_000):
-        g = recorded[(org_id, list_, code, key)] = _Ground(pk, entry_id, code, needs, cured_on)
+    for org_id, list_, code, key, pk, entry_id, needs, cured_on, removed_on in ListingGround.objects.filter(
+            scope.q()).values_list("organization_id", "list", "ground", "evidence_key", "id", "entry_id",
+                                   "needs_rectification", "cured_on", "removed_on").iterator(chunk_size=10_000):
+        g = recorded[(org_id, list_, code, key)] = _Ground(pk, entry_id, code, needs, cured_on, removed_on)
         grounds_of[entry_id].append(g)
     open_entries = {(e.organization_id, e.list): e for e in (
         _Entry(*row) for row in ListEntry.objects.filter(scope.q(), status__in=OPEN_STATUSES).values_list(
             *_Entry.FIELDS).iterator(chunk_size=10_000))}
 
     fresh: dict[tuple[int, str], list[Finding]] = defaultdict(list)
+    fresh_keys: set[tuple] = set()  # two facts may be one piece of evidence (rules.REPORT_SAME_GROUND)
     dues: dict[int, tuple] = {}  # objection deadline by period length: the same for every notice of a run
     for org_id, found in by_org.items():
         for f in found:
-            g = recorded.get((org_id, f.list, f.ground, f.evidence_key))
+            key = (org_id, f.list, f.ground, f.evidence_key)
+            g = recorded.get(key)
             if g is not None:
                 if g.needs_rectification and g.cured_on is None and f.cured_on is not None:
                     g.cured_on = f.cured_on
                     changes.cured.append(g)
-            elif f.active(today):
+            elif f.active(today) and key not in fresh_keys:
+                fresh_keys.add(key)
                 fresh[(org_id, f.list)].append(f)
 
     orgs = {}
@@ -169,10 +172,12 @@ def _plan(scope: Scope, today: dt.date) -> Changes:
         if entry.status == ListingStatus.NOTICED:
             if rectified_during_notice(grounds) and entry.id not in growing:
                 to_withdraw.append(entry.id)
-            elif today > entry.objection_due and not objection_pending(entry) and \
+            elif today > entry.objection_due and not objection_pending(entry) and entry.id not in growing and \
                     policy_for(entry.authority_id).credit_auto_list:
                 to_list.append(entry.id)
         elif entry.list == CreditList.ABNORMAL:
+            # Grounds a removal application already removed no longer count (services.removal_decide).
+            grounds = [g for g in grounds if g.removed_on is None]
             if grounds and not any(g.needs_rectification for g in grounds) and \
                     full_period_passed(entry.clock_from, ABNORMAL_PERIOD, today) and \
                     entry.id not in growing:
@@ -233,8 +238,16 @@ def commit(changes: Changes, *, actor, today: dt.date) -> None:
                 entry.reason, entry.legal_basis = entry_reason(all_grounds)
                 if entry.status == ListingStatus.LISTED:
                     entry.clock_from = today  # a new ground while listed restarts the clock
+                else:
+                    # A ground found during the objection period is notified too: the notice is
+                    # served again today with a full objection period, so it never cites a fact
+                    # dated after it.
+                    due = add_workdays(today, policy_for(entry.authority_id).credit_objection_days)
+                    entry.noticed_on, entry.objection_due, entry.objection_due_provisional = (
+                        today, due.date, due.provisional)
                 entry.version += 1
-                entry.save(update_fields=["reason", "legal_basis", "clock_from", "version", "updated_at"])
+                entry.save(update_fields=["reason", "legal_basis", "clock_from", "noticed_on", "objection_due",
+                                          "objection_due_provisional", "version", "updated_at"])
                 items.append((entry, before, {**_entry_state(entry),
                                               "grounds_added": [f.ground + " " + f.evidence_key for f in found]}))
             audit_record_many(actor=actor, action="credit.ground_add", items=items)
@@ -381,6 +394,20 @@ def credit_status_refresh(org_ids: set[int]) -> None:
             org.credit_status = status
             org.save(update_fields=["credit_status"])
             search_document_refresh(org)
+
+
+def evaluate_on_commit(organization_ids: set[int], *, actor=None, today: dt.date | None = None) -> None:
+    """Run the engine for these organizations once the current transaction commits (a penalty,
+    a record, or a fact that rectifies a ground: core.facts). A failure is logged, not raised:
+    what was committed stands, and the nightly run catches up."""
+    ids = sorted(organization_ids)
+    if ids:
+        transaction.on_commit(lambda: evaluate(organizations=ids, actor=actor, today=today), robust=True)
+
+
+def on_facts_changed(sender, *, organization_ids, today=None, **kwargs) -> None:
+    """core.facts.facts_changed receiver."""
+    evaluate_on_commit(set(organization_ids), today=today)
 
 
 def evaluate(*, today: dt.date | None = None, region_prefix: str = "", organization: Organization | None = None,

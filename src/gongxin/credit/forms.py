@@ -68,8 +68,12 @@ class PenaltyForm(BootstrapForm):
     def __init__(self, *args, organization=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["decided_on"].initial = timezone.localdate()
+        self.fields["decided_on"].widget.attrs["max"] = timezone.localdate().isoformat()
         if organization is not None:
             self.fields["deciding_body"].initial = organization.registration_authority_name
+
+    def clean_decided_on(self):
+        return _not_future(self.cleaned_data["decided_on"], _("The decision date cannot be in the future."))
 
     def clean(self):
         data = super().clean()
@@ -102,6 +106,10 @@ class RecordForm(BootstrapForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["occurred_on"].initial = timezone.localdate()
+        self.fields["occurred_on"].widget.attrs["max"] = timezone.localdate().isoformat()
+
+    def clean_occurred_on(self):
+        return _not_future(self.cleaned_data["occurred_on"])
 
     def clean(self):
         data = super().clean()
@@ -109,6 +117,13 @@ class RecordForm(BootstrapForm):
         if start and end and end < start:
             self.add_error("valid_until", _("The record cannot end before its date."))
         return data
+
+
+def _not_future(day, message=None):
+    """A decision is entered after it is made: a date after today (the day of entry) is a typo."""
+    if day and day > timezone.localdate():
+        raise ValidationError(message or _("The date cannot be in the future."))
+    return day
 
 
 class ResolveForm(BootstrapForm):

@@ -284,6 +284,9 @@ class ListingGround(models.Model):
     needs_rectification = models.BooleanField(_("needs rectification"), default=False)
     added_on = models.DateField(_("added on"))
     cured_on = models.DateField(_("rectified on"), null=True, blank=True)
+    # A removal application approved while other grounds still hold removes the rectified
+    # grounds only: the entry stays listed on the others (credit.services.removal_decide).
+    removed_on = models.DateField(_("removed on"), null=True, blank=True)
 
     class Meta:
         ordering = ["entry", "applies_from", "id"]
@@ -300,6 +303,7 @@ class ListingGround(models.Model):
 class RemovalStatus(models.TextChoices):
     PENDING = "pending", _("Awaiting verification")
     APPROVED = "approved", _("Removed")
+    PARTIAL = "partial", _("Rectified grounds removed, still listed on the others")
     REJECTED = "rejected", _("Refused")
 
 

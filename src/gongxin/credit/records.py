@@ -124,16 +124,17 @@ def _annual(org, authority: str, reports) -> list[CreditItem]:
         from gongxin.annual.selectors import published_reports
 
         reports = published_reports(org)
-    items = []
-    for report in reports:
-        result = str(report.get_conclusion_display()) if report.conclusion else _("Filed")
-        if report.late:
-            result = _("%(result)s (submitted late)") % {"result": result}
-        items.append(CreditItem(
-            title=_("%(year)s annual work report") % {"year": report.year}, date=report.published_on,
-            deciding_body=authority, source=_("Annual inspection"),
-            content=_("Result: %(result)s") % {"result": result}, is_public=True))
-    return items
+    return [_annual_item(report, authority) for report in reports]
+
+
+def _annual_item(report, authority: str) -> CreditItem:
+    result = str(report.get_conclusion_display()) if report.conclusion else _("Filed")
+    if report.late:
+        result = _("%(result)s (submitted late)") % {"result": result}
+    return CreditItem(
+        title=_("%(year)s annual work report") % {"year": report.year}, date=report.published_on,
+        deciding_body=authority, source=_("Annual inspection"),
+        content=_("Result: %(result)s") % {"result": result}, is_public=True)
 
 
 def _inspections(org, public: bool) -> list[CreditItem]:

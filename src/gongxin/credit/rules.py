@@ -40,6 +40,9 @@ DISHONEST_PERIOD = 24  # dishonest removal after 2 years without new grounds
 REPEAT_WINDOW = 36  # D5: two or more minor penalties within 3 years
 
 BASIS_ORDER = "《社会组织信用信息管理办法》(民政部令第60号)"
+# A1: a report missing and the same report filed late are one ground (evidence report:<year>);
+# a 不合格 conclusion on it is a ground of its own (fact:<id>).
+REPORT_SAME_GROUND = ("report_missing", "report_late")
 
 
 def add_months(day: dt.date, months: int) -> dt.date:
@@ -119,10 +122,16 @@ def _stream(qs, scope: Scope):
     return qs if scope.ids is not None else qs.iterator(chunk_size=5000)
 
 
-def _facts_of(scope: Scope, today: dt.date, code: str, kinds: dict[str, tuple[bool, str]]) -> Iterator[Finding]:
+def _facts_of(scope: Scope, today: dt.date, code: str, kinds: dict[str, tuple[bool, str]],
+              same: tuple[str, ...] = ()) -> Iterator[Finding]:
     """Supervision facts (annual.SupervisionFact) of ``kinds``: kind -> (needs rectification,
     facts template). Facts needing rectification count until resolved; the others only while
-    their listing period could still run (older ones would be listed and removed at once)."""
+    their listing period could still run (older ones would be listed and removed at once).
+
+    The evidence is the fact (``fact:<id>``), except for the kinds in ``same``: facts about the
+    same thing (a report missing, then filed late: its year is the fact's key) are one piece of
+    evidence, ``<code>:<key>``, so the late filing rectifies the ground the missing report
+    opened instead of opening a second one and restarting the clock."""
     from gongxin.annual.models import SupervisionFact
 
     oldest = add_months(today, -ABNORMAL_PERIOD)
@@ -138,7 +147,8 @@ def _facts_of(scope: Scope, today: dt.date, code: str, kinds: dict[str, tuple[bo
             .values_list("id", "organization_id", "kind", "key", "occurred_on", "resolved_on"))
     for pk, org_id, kind, key, occurred_on, resolved_on in _stream(rows, scope):
         needs, template = kinds[kind]
-        yield Finding(org_id, code, f"fact:{pk}", template.format(key=key, date=occurred_on), occurred_on,
+        evidence = f"report:{key}" if kind in same else f"fact:{pk}"
+        yield Finding(org_id, code, evidence, template.format(key=key, date=occurred_on), occurred_on,
                       needs, resolved_on if needs else None)
 
 
@@ -147,7 +157,7 @@ def _a1_reports(scope: Scope, today: dt.date) -> Iterator[Finding]:
         "report_missing": (True, "未按时报送{key}年度工作报告(截止日期后仍未报送,{date}起)"),
         "report_late": (False, "{key}年度工作报告逾期报送({date}报送)"),
         "report_failed": (False, "{key}年度工作报告未按要求报送,年检结论为不合格({date})"),
-    })
+    }, same=REPORT_SAME_GROUND)
 
 
 def _a3_rectification(scope: Scope, today: dt.date) -> Iterator[Finding]:

@@ -9,6 +9,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 
 from django.db.models import Exists, F, OuterRef, Q, QuerySet
+from django.utils.translation import gettext as _
 
 from gongxin.core.models import Region
 from gongxin.credit.models import BannedOrganization, CreditList, ListEntry, ListingGround, ListingStatus
@@ -109,7 +110,11 @@ def entry_reasons(entry: ListEntry) -> list[tuple[str, list[str]]]:
     facts the rule found for it. Uses the prefetched grounds: no query."""
     facts: dict[str, list[str]] = defaultdict(list)
     for g in entry.grounds.all():
-        facts[g.ground].append(g.facts)
+        if g.removed_on is not None:  # rectified and removed while other grounds kept the listing
+            facts[g.ground].append(_("%(facts)s (rectified, removed on %(date)s)") % {
+                "facts": g.facts, "date": g.removed_on.isoformat()})
+        else:
+            facts[g.ground].append(g.facts)
     return list(zip(ground_titles(entry), [facts[c] for c in sorted(facts)], strict=True))
 
 

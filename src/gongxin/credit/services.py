@@ -52,7 +52,7 @@ def _require_officer(actor, org: Organization) -> None:
 
 
 def _evaluate_on_commit(org: Organization, actor, today: dt.date) -> None:
-    transaction.on_commit(lambda: engine.evaluate(organization=org, actor=actor, today=today))
+    engine.evaluate_on_commit({org.pk}, actor=actor, today=today)
 
 
 @transaction.atomic
@@ -93,9 +93,11 @@ def penalty_decide(*, actor, organization: Organization, kind: str, decision_num
 
         organization_end(actor=actor, org=organization, status=_ENDING[kind], ended_on=decided_on,
                          reason=f"{penalty.decision_number}", action="organization.penalty_end")
+    # The bad record is dated by the decision it records (the registration check prints this
+    # date beside the penalty: the day it was typed in is another fact).
     person_bad_records_add(organization=organization, source=f"penalty:{penalty.pk}",
                            reason=f"所在社会组织受到行政处罚:{penalty.get_kind_display()}({penalty.decision_number})",
-                           today=today)
+                           today=decided_on)
     if evaluate:
         _evaluate_on_commit(organization, actor, today)
     return penalty
@@ -249,7 +251,7 @@ def removal_eligibility(entry: ListEntry, today: dt.date) -> tuple[bool, str]:
     """Whether the organization may apply for removal now, and if not, why (shown on its page)."""
     if entry.status != ListingStatus.LISTED:
         return False, _("Only a listed organization can apply for removal.")
-    grounds = list(entry.grounds.all())
+    grounds = [g for g in entry.grounds.all() if g.removed_on is None]
     if entry.list == CreditList.ABNORMAL:
         if not any(g.needs_rectification for g in grounds):
             return False, _("Nothing needs rectifying: the organization is removed automatically on %(date)s.") % {
@@ -262,6 +264,26 @@ def removal_eligibility(entry: ListEntry, today: dt.date) -> tuple[bool, str]:
         return False, _("Removal can be applied for after 2 full years without new grounds, from %(date)s.") % {
             "date": add_months(entry.clock_from, DISHONEST_PERIOD)}
     return True, ""
+
+
+def grounds_after_removal(entry: ListEntry, today: dt.date) -> tuple[list[ListingGround], list[ListingGround]]:
+    """What approving a removal application does to ``entry``'s grounds: (removed: those needing
+    rectification, rectified or to be confirmed so; remaining: those with nothing to rectify
+    whose listing period has not run out, which keep the organization listed). A ground an
+    earlier application removed is in neither."""
+    period = ABNORMAL_PERIOD if entry.list == CreditList.ABNORMAL else DISHONEST_PERIOD
+    live = [g for g in entry.grounds.all() if g.removed_on is None]
+    removed = [g for g in live if g.needs_rectification]
+    remaining = [g for g in live if not g.needs_rectification
+                 and not full_period_passed(entry.clock_from or g.applies_from, period, today)]
+    return removed, remaining
+
+
+def remaining_until(entry: ListEntry) -> dt.date | None:
+    """The day the grounds with nothing to rectify stop holding (the listing period's end)."""
+    if entry.clock_from is None:
+        return None
+    return add_months(entry.clock_from, ABNORMAL_PERIOD if entry.list == CreditList.ABNORMAL else DISHONEST_PERIOD)
 
 
 @transaction.atomic
@@ -303,21 +325,37 @@ def removal_decide(*, actor, application: RemovalApplication, approve: bool, rea
     _require_officer(actor, entry.organization)
     if locked.status != RemovalStatus.PENDING:
         raise NotAllowed(_("This application has already been decided."))
+    status = RemovalStatus.REJECTED
     if approve:
         ok, why = removal_eligibility(entry, today)
         if not ok:
             raise NotAllowed(why)
-        open_grounds = list(entry.grounds.filter(needs_rectification=True, cured_on__isnull=True))
+        removed, remaining = grounds_after_removal(entry, today)
+        open_grounds = [g for g in removed if g.cured_on is None]
         if open_grounds and not rectified_confirmed:
             raise ValidationError({"rectified_confirmed": _(
                 "%(count)d ground(s) are not shown as rectified in the platform's data: confirm that you verified "
                 "the rectification.") % {"count": len(open_grounds)}})
         ListingGround.objects.filter(pk__in=[g.pk for g in open_grounds]).update(cured_on=today)
-        engine.entries_remove([entry], actor=actor, today=today, kind=RemovalKind.APPLICATION,
-                              reason=reasons.strip() or "已履行相关义务或完成整改,经核实准予移出")
+        if remaining:
+            # The rectified grounds go; the organization stays listed on the others until their
+            # period runs out (the engine then removes it automatically).
+            ListingGround.objects.filter(pk__in=[g.pk for g in removed]).update(removed_on=today)
+            before = engine._entry_state(entry)
+            entry.reason, entry.legal_basis = engine.entry_reason(remaining)
+            entry.version += 1
+            entry.save(update_fields=["reason", "legal_basis", "version", "updated_at"])
+            audit_record(actor=actor, action="credit.grounds_remove", obj=entry, before=before, after={
+                **engine._entry_state(entry), "removed": [f"{g.ground} {g.evidence_key}" for g in removed],
+                "remaining": [f"{g.ground} {g.evidence_key}" for g in remaining]})
+            status = RemovalStatus.PARTIAL
+        else:
+            engine.entries_remove([entry], actor=actor, today=today, kind=RemovalKind.APPLICATION,
+                                  reason=reasons.strip() or "已履行相关义务或完成整改,经核实准予移出")
+            status = RemovalStatus.APPROVED
     elif not reasons.strip():
         raise ValidationError({"reasons": _("Give the reasons for refusing.")})
-    locked.status = RemovalStatus.APPROVED if approve else RemovalStatus.REJECTED
+    locked.status = status
     locked.decided_by, locked.decided_at, locked.decision_reasons = actor, timezone.now(), reasons.strip()
     locked.save(update_fields=["status", "decided_by", "decided_at", "decision_reasons"])
     audit_record(actor=actor, action="credit.removal_decide", obj=locked,

@@ -96,7 +96,7 @@ def worklist(request):
 def _ground_rows(entry) -> list[dict]:
     return [{"code": g.ground, "title": GROUNDS[g.ground].title, "basis": GROUNDS[g.ground].basis, "facts": g.facts,
              "applies_from": g.applies_from, "needs_rectification": g.needs_rectification, "cured_on": g.cured_on,
-             "added_on": g.added_on} for g in entry.grounds.all()]
+             "added_on": g.added_on, "removed_on": g.removed_on} for g in entry.grounds.all()]
 
 
 def _entry_page(request, entry, *, confirm_form=None, withdraw_form=None, decide_forms=None, status=200):
@@ -114,7 +114,12 @@ def _entry_page(request, entry, *, confirm_form=None, withdraw_form=None, decide
             app.form = decide_forms.get(app.pk) or RemovalDecideForm(initial=version, prefix=f"app{app.pk}")
             sel.with_days_left([app], today, "due_on")
     eligible, why_not = services.removal_eligibility(entry, today)
+    removed, remaining = services.grounds_after_removal(entry, today)
     return render(request, "credit/manage/entry_detail.html", {
+        "removal_removed": sorted({g.ground for g in removed}),
+        "removal_remaining": [{"code": g.ground, "title": GROUNDS[g.ground].title, "facts": g.facts}
+                              for g in remaining],
+        "remaining_until": services.remaining_until(entry),
         "entry": entry, "org": entry.organization, "grounds": _ground_rows(entry), "today": today,
         "period_over": noticed and today > entry.objection_due, "needs_answer": needs_answer,
         "confirm_form": confirm_form or ConfirmListingForm(initial=version, needs_answer=needs_answer),

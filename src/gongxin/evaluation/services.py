@@ -34,8 +34,11 @@ def _require_officer(actor, org: Organization) -> None:
         raise NotAllowed(_("Only the registration authority of this organization may do this."))
 
 
+CREDIT_KEY_PREFIX = "evaluation:"  # the import key of the credit record a grade writes
+
+
 def _credit_key(evaluation: Evaluation) -> str:
-    return f"evaluation:{evaluation.pk}"
+    return f"{CREDIT_KEY_PREFIX}{evaluation.pk}"
 
 
 @transaction.atomic

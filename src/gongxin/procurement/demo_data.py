@@ -65,7 +65,7 @@ from gongxin.procurement.models import (
     TransferableFunction,
     TransferMode,
 )
-from gongxin.procurement.services import PLATFORM_SOURCE, RATING_ZH, score_text
+from gongxin.procurement.services import CREDIT_KEY_PREFIX, PLATFORM_SOURCE, RATING_ZH, score_text
 from gongxin.registry.models import Organization, OrgStatus
 
 ZHUHAI, FOSHAN, GUANGDONG = "440400", "440600", "440000"
@@ -811,7 +811,7 @@ def _credit_records(rows, department_names: dict[int, str]) -> list[dict]:
                        f"{score_text(total)}分。{evaluation['comments']}",
             "source": PLATFORM_SOURCE, "deciding_body": department, "occurred_on": evaluation["evaluated_on"],
             "valid_until": None, "resolved_on": None, "is_public": True,
-            "import_key": f"performance-evaluation:{evaluation['id']}", "recorded_by_id": None,
+            "import_key": f"{CREDIT_KEY_PREFIX}{evaluation['id']}", "recorded_by_id": None,
             "recorded_at": _aware(evaluation["evaluated_on"], 15),  # written when the scores were submitted
         })
         evaluation["credit_record_id"] = record_id

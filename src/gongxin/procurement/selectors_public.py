@@ -5,7 +5,7 @@ everywhere."""
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass
 from decimal import Decimal
 
 from django.db.models import Count, DecimalField, Prefetch, Q, QuerySet, Sum, Value
@@ -15,15 +15,13 @@ from django.utils.translation import gettext as _
 
 from gongxin.core.models import Region
 from gongxin.procurement.models import (
-    FunctionTransfer,
-    FunctionTransferStatus,
     Milestone,
     PerformanceEvaluation,
     ProjectDocument,
     ProjectStatus,
     PurchaseProject,
 )
-from gongxin.procurement.stats import AWARDED_STATUSES, publicized_projects
+from gongxin.procurement.stats import publicized_projects
 from gongxin.registry.selectors import region_prefix_filter
 
 # Sort keys of the public list -> ORDER BY (id last: a stable order for paging).
@@ -115,40 +113,3 @@ def project_evaluation(project: PurchaseProject) -> PerformanceEvaluation | None
     # The reverse one-to-one raises an AttributeError subclass when there is none.
     evaluation = getattr(project, "evaluation", None)
     return evaluation if evaluation is not None and evaluation.status == PerformanceEvaluation.Status.SUBMITTED else None
-
-
-@dataclass
-class OrgPurchases:
-    """The organization profile's 承接政府购买服务 section: the projects awarded to the
-    organization and the government functions transferred to it. Falsy when there is neither,
-    so the profile shows its "no records" line."""
-
-    projects: list = field(default_factory=list)
-    count: int = 0
-    amount: Decimal = Decimal("0.00")
-    transfers: list = field(default_factory=list)
-
-    def __bool__(self) -> bool:
-        return bool(self.projects or self.transfers)
-
-
-PROFILE_PROJECTS = 20  # the latest ones; the count and the total cover them all
-
-
-def org_purchases(org) -> OrgPurchases:
-    """Projects awarded to ``org`` (amount, department, year, performance rating) and its
-    function transfers in force. Three queries at most."""
-    awarded = PurchaseProject.objects.filter(awarded_organization=org, status__in=AWARDED_STATUSES)
-    totals = awarded.order_by().aggregate(
-        count=Count("id"),
-        amount=Coalesce(Sum("awarded_amount"), Value(Decimal("0.00")),
-                        output_field=DecimalField(max_digits=16, decimal_places=2)))
-    projects = []
-    if totals["count"]:
-        projects = list(awarded.select_related("department", "evaluation")
-                        .order_by("-awarded_on", "-id")[:PROFILE_PROJECTS])
-        for p in projects:
-            p.public_evaluation = project_evaluation(p)
-    transfers = list(FunctionTransfer.objects.filter(organization=org, status=FunctionTransferStatus.ACTIVE)
-                     .select_related("function", "department").order_by("-started_on", "-id"))
-    return OrgPurchases(projects=projects, count=totals["count"], amount=totals["amount"], transfers=transfers)

@@ -55,6 +55,8 @@ from gongxin.registry.services import StaleEdit
 
 GUIDANCE_YEARS = 3  # seed 004: 设立3年监管指导期
 PLATFORM_SOURCE = "公信社会组织综合监管平台·政府购买服务绩效评价"
+# The import key of the credit record a performance evaluation writes (performance-evaluation:<id>).
+CREDIT_KEY_PREFIX = "performance-evaluation:"
 MAX_DOCUMENT_BYTES = 20 * 1024 * 1024
 
 # The standard performance-evaluation indicator set (seed 002: 绩效评价): a jurisdiction without
@@ -707,7 +709,7 @@ def evaluation_submit(*, actor, evaluation: PerformanceEvaluation, scores: dict,
             content=f"{project.department.name}购买服务项目(合同金额{project.awarded_amount:,.2f}元)绩效评价总分"
                     f"{score_text(total)}分。{locked.comments}",
             source=PLATFORM_SOURCE, deciding_body=project.department.name, occurred_on=today, is_public=True,
-            import_key=f"performance-evaluation:{locked.pk}", recorded_by=actor)
+            import_key=f"{CREDIT_KEY_PREFIX}{locked.pk}", recorded_by=actor)
         record.full_clean()
         record.save(force_insert=True)
         audit_record(actor=actor, action="credit.record", obj=record, after={

@@ -5,17 +5,16 @@ import re
 from typing import Literal
 
 from django.conf import settings
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema
 
 from gongxin.core.api import ApiError, ErrorOut
 from gongxin.core.models import Region
-from gongxin.procurement.models import FunctionTransfer
 from gongxin.registry.models import Industry, OrgStatus, OrgSubtype, OrgType
+from gongxin.registry.profile import UnknownSection, profile_section, profile_sections
 from gongxin.registry.search import QueryTooLong
 from gongxin.registry.selectors import SearchFilters, organization_public_get, organization_search
-from gongxin.registry.views import MAX_PAGES, profile_sections
+from gongxin.registry.views import MAX_PAGES
 
 router = Router(tags=["registry"])
 
@@ -116,10 +115,21 @@ class ChangeOut(Schema):
     changed_on: dt.date
 
 
-class SectionOut(Schema):
+class PartOut(Schema):
     key: str
     title: str
+    count: int = Field(description="rows in all")
+    page: int
+    page_size: int
+    pages: int
+    next: str | None = Field(description="the next page of this list: GET it; null on the last page")
     records: list[dict]
+    summary: dict = Field(default_factory=dict, description="totals the section shows beside its rows")
+
+
+class SectionOut(PartOut):
+    parts: list[PartOut] = Field(default_factory=list, description="further lists of the section, each paged "
+                                                                   "on its own (key <section>-<part>)")
 
 
 class OrgProfile(OrgItem):
@@ -140,63 +150,16 @@ class OrgProfile(OrgItem):
     sections: list[SectionOut]
 
 
-def section_record(key: str, row) -> dict:
-    """A profile section's row as JSON: each module's public fields, nothing internal."""
-    if key == "annual":
-        return {"year": row.year, "conclusion": row.conclusion,
-                "result": str(row.get_conclusion_display()) if row.conclusion else str(_("Filed")),
-                "late": row.late, "published_on": row.published_on.isoformat(),
-                **{f: (str(getattr(row, f)) if getattr(row, f) is not None else None)
-                   for f in ("net_assets", "income", "expenses")},
-                "activity_count": row.activity_count}
-    if key == "penalties":
-        return {"decision_number": row.decision_number, "kind": row.kind, "kind_label": str(row.get_kind_display()),
-                "amount": str(row.amount) if row.amount is not None else None, "facts": row.facts,
-                "legal_basis": row.legal_basis, "decided_on": row.decided_on.isoformat(),
-                "deciding_body": row.deciding_body,
-                "suspension_from": row.suspension_from.isoformat() if row.suspension_from else None,
-                "suspension_until": row.suspension_until.isoformat() if row.suspension_until else None}
-    if key in ("abnormal", "dishonest"):  # rows are credit.selectors_public.entry_public_fields
-        return {"listed_on": _iso(row["listed_on"]), "reasons": [{"title": t, "facts": f} for t, f in row["reasons"]],
-                "legal_basis": row["legal_basis"], "authority": row["authority"], "status": row["status"],
-                "removed_on": _iso(row["removed_on"]), "removal_reason": row["removal_reason"]}
-    if key == "commendations":
-        return {"kind": row.kind, "kind_label": str(row.get_kind_display()), "title": row.title,
-                "content": row.content, "deciding_body": row.deciding_body, "occurred_on": row.occurred_on.isoformat(),
-                "valid_until": _iso(row.valid_until)}
-    if key == "evaluation":  # evaluation.selectors.profile_grades
-        return {"grade": row.get_grade_display(), "decided_on": row.decided_on.isoformat(),
-                "valid_until": row.valid_until.isoformat(), "state": row.state, "deciding_body": row.deciding_body,
-                "certificate_number": row.certificate_number}
-    if key == "purchases":  # a project awarded to the organization, or a function transferred to it
-        # By type: a PurchaseProject has a (nullable) ``function`` too, when it carries out one.
-        if isinstance(row, FunctionTransfer):
-            return {"kind": "function_transfer", "function": row.function.name, "department": row.department.name,
-                    "mode": row.function.mode, "started_on": row.started_on.isoformat(),
-                    "guidance_until": row.guidance_until.isoformat()}
-        evaluation = getattr(row, "public_evaluation", None)
-        return {"kind": "project", "ocid": row.ocid, "title": row.title, "department": row.department.name,
-                "year": row.year, "awarded_amount": str(row.awarded_amount), "awarded_on": _iso(row.awarded_on),
-                "status": row.status, "rating": evaluation.rating if evaluation else None,
-                "score": str(evaluation.total) if evaluation else None}
-    if key == "commitments":
-        return {"title": row.text.title, "signatory": row.signatory, "position": row.signatory_position,
-                "signed_on": timezone.localdate(row.signed_at).isoformat()}
-    if key == "credit_information":  # a credit.records.CategoryBlock
-        return {"category": row.category, "title": row.title, "items": [
-            {"title": i.title, "date": _iso(i.date), "deciding_body": i.deciding_body, "source": i.source,
-             "content": i.content} for i in row.items]}
-    raise ValueError(key)
+def _part(org, section) -> dict:
+    return {"key": section.key, "title": str(section.title), "count": section.total, "page": section.page,
+            "page_size": section.page_size, "pages": section.pages,
+            "next": (f"/api/v1/orgs/{org.uscc}/sections/{section.key}?page={section.page + 1}"
+                     if section.has_next else None),
+            "records": section.records(), "summary": {k: str(v) for k, v in section.summary.items()}}
 
 
-def _rows(key: str, rows):
-    # The purchases section is one object (procurement.selectors_public.OrgPurchases) holding
-    # the latest projects and the function transfers.
-    return [*rows.projects, *rows.transfers] if key == "purchases" else rows
-
-
-def _iso(day) -> str | None:
-    return day.isoformat() if day else None
+def _section(org, section) -> dict:
+    return {**_part(org, section), "parts": [_part(org, p) for p in section.parts]}
 
 
 @router.get("/orgs/{uscc}", response={200: OrgProfile, 404: ErrorOut}, summary="An organization's public profile")
@@ -214,6 +177,21 @@ def get_org(request, uscc: str):
         "changes": [{"item": c.item, "item_label": c.get_item_display(), "before": c.before, "after": c.after,
                      "changed_on": c.changed_on}
                     for c in org.changes.all()],
-        "sections": [{"key": k, "title": str(t), "records": [section_record(k, r) for r in _rows(k, rows)]}
-                     for k, t, rows, _template in profile_sections(org)],
+        "sections": [_section(org, s) for s in profile_sections(org)],
     }
+
+
+@router.get("/orgs/{uscc}/sections/{key}", response={200: SectionOut, 404: ErrorOut, 422: ErrorOut},
+            summary="One page of a section of an organization's public profile")
+def get_org_section(request, uscc: str, key: str, page: int = 1):
+    """A section (``penalties``) or a part of one (``credit_information-other``,
+    ``purchases-transfers``) at ``page``: every section shows at most 20 rows at a time, and
+    the profile and each page say how many there are and where the next page is."""
+    if page < 1 or page > MAX_PAGES:
+        raise ApiError(422, "invalid", _("page must be between 1 and %(max)d.") % {"max": MAX_PAGES}, "page")
+    org = organization_public_get(uscc=uscc)
+    try:
+        section = profile_section(org, key, page)
+    except UnknownSection:
+        raise ApiError(404, "not_found", _("No section “%(key)s” on a profile.") % {"key": key}, "key") from None
+    return _section(org, section)

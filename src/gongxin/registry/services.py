@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 
 from gongxin.core import uscc as uscc_mod
 from gongxin.core.audit import audit_record
+from gongxin.core.facts import facts_changed_notify
 from gongxin.core.models import Region
 from gongxin.core.text import normalize_identity
 from gongxin.registry.models import (
@@ -99,6 +100,8 @@ def organization_end(*, actor, org: Organization, status: str, reason: str, ende
     search_document_refresh(locked)
     audit_record(actor=actor, action=action, obj=locked, before=before,
                  after={"status": locked.status, "version": locked.version, "reason": reason})
+    # A completed deregistration ends a 吊销/撤销 listing (ground D7): the credit state follows.
+    facts_changed_notify(organization_ids={locked.pk})
     return locked
 
 

@@ -4,7 +4,9 @@ from django.shortcuts import render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
+from gongxin.core.sections import link_pages, pages_from_query
 from gongxin.registry.forms import OrgSearchForm
+from gongxin.registry.profile import profile_sections
 from gongxin.registry.search import QueryTooLong, code_hint
 from gongxin.registry.selectors import (
     OrganizationNotFound,
@@ -62,46 +64,7 @@ def org_profile(request, uscc: str):
         org = organization_public_get(uscc=uscc)
     except OrganizationNotFound as exc:
         return render(request, "404.html", {"reason": str(exc)}, status=404)
+    sections = profile_sections(org, pages_from_query(request.GET))
+    link_pages(sections, request.GET)
     return render(request, "registry/org_profile.html", {
-        "org": org, "sections": profile_sections(org),
-        "manages_branches": officer_manages(request.user, org.region_prefix)})
-
-
-def profile_sections(org):
-    """The national credit platform's profile sections, as (key, title, rows, template); an
-    empty section shows 暂无 (no records).
-
-    Penalties, records and reports are read once and shared with the credit-information
-    section (credit.records), which otherwise reads them again."""
-    from gongxin.annual.selectors import published_reports
-    from gongxin.credit.models import IntegrityCommitment, RecordKind
-    from gongxin.credit.records import credit_blocks, public_penalties, public_records
-    from gongxin.credit.selectors import organization_entries
-    from gongxin.credit.selectors_public import entry_public_fields
-    from gongxin.evaluation.selectors import profile_grades
-    from gongxin.procurement.selectors_public import org_purchases
-
-    reports = published_reports(org)
-    penalties = public_penalties(org)
-    records = public_records(org)
-    entries = [entry_public_fields(e) for e in organization_entries(org)]
-    honours = {RecordKind.COMMENDATION, RecordKind.EVALUATION_GRADE, RecordKind.GOVERNMENT_SERVICE}
-    commitments = list(IntegrityCommitment.objects.filter(organization=org).select_related("text")
-                       .order_by("-signed_at"))
-    return [
-        ("annual", _("Annual inspection results and annual work reports"), reports, "annual/profile_section.html"),
-        ("evaluation", _("Evaluation grade"), profile_grades(org), "evaluation/includes/profile_section.html"),
-        ("penalties", _("Administrative penalties"), penalties, "credit/public/profile_penalties.html"),
-        ("abnormal", _("Abnormal activity list"), [e for e in entries if e["list"] == "abnormal"],
-         "credit/public/profile_entries.html"),
-        ("dishonest", _("Serious violation and dishonesty list"), [e for e in entries if e["list"] == "dishonest"],
-         "credit/public/profile_entries.html"),
-        ("commendations", _("Commendations"), [r for r in records if r.kind in honours],
-         "credit/public/profile_commendations.html"),
-        ("purchases", _("Government purchase projects"), org_purchases(org),
-         "procurement/public/includes/org_purchases.html"),
-        ("commitments", _("Integrity commitments"), commitments, "credit/public/profile_commitments.html"),
-        ("credit_information", _("Credit information"),
-         credit_blocks(org, public=True, penalties=penalties, records=records, reports=reports),
-         "credit/public/profile_credit_information.html"),
-    ]
+        "org": org, "sections": sections, "manages_branches": officer_manages(request.user, org.region_prefix)})

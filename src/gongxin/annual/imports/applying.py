@@ -20,6 +20,7 @@ from gongxin.annual.imports import sql
 from gongxin.annual.imports.checking import VALUE_KEYS
 from gongxin.annual.imports.template import CONTENT_KEYS
 from gongxin.annual.models import AnnualReport, FactKind, ReportSource, ReportStatus, SupervisionFact
+from gongxin.core.facts import facts_changed_notify
 
 
 class ImportConflict(Exception):
@@ -150,3 +151,6 @@ class Writer:
         resolved = [(self.resolved_on(submitted[(org, key)]), pk)
                     for pk, org, key in found if (org, key) in submitted]
         sql.update(SupervisionFact, ["resolved_on"], resolved)
+        # The reports filed late rectify the A1 grounds of those organizations (core.facts).
+        facts_changed_notify(organization_ids={org for _pk, org, key in found if (org, key) in submitted},
+                             today=self.today)

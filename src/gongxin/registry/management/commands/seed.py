@@ -30,8 +30,9 @@ from gongxin.registry.models import (
 )
 from gongxin.registry.search import build_document, facet_tokens, normalize
 
-# A fixed "today" for the generated registry, so the same seed always gives the same data.
-AS_OF = dt.date(2026, 6, 30)
+# The generated registry is current to today by default (every demo date then lies in the
+# past and the clock agrees with it); ``--as-of`` fixes the day, and the same seed and day
+# always give the same data.
 _CERT_WORD = {"social_group": "社", "social_service_agency": "民", "foundation": "基"}
 
 
@@ -68,8 +69,8 @@ class Command(BaseCommand):
         parser.add_argument("--no-accounts", action="store_true", help="skip the demo accounts")
         parser.add_argument("--no-annual", action="store_true",
                             help="skip the five years of annual work reports and their supervision facts")
-        parser.add_argument("--as-of", type=dt.date.fromisoformat, default=AS_OF,
-                            help=f"the date the registry is current to (certificate renewals, changes) [{AS_OF}]")
+        parser.add_argument("--as-of", type=dt.date.fromisoformat, default=None,
+                            help="the date the demo is current to (reports, penalties, listings, projects) [today]")
 
     def handle(self, *args, orgs, seed, batch, if_empty, no_accounts, as_of, no_annual=False, **options):
         existing = Organization.objects.count()
@@ -91,6 +92,7 @@ class Command(BaseCommand):
                                 "hidden_by_id", "hidden_reason"]
         assert cols[OrganizationChange] == ["id", "organization_id", "item", "before", "after", "changed_on"]
         now = timezone.now()
+        as_of = as_of or timezone.localdate()
         today = as_of
         # USCC serials continue after the organizations already there (0 on an empty registry),
         # so the codes depend on the seed and the row, not on database ids.
@@ -175,16 +177,16 @@ class Command(BaseCommand):
             if not no_annual:
                 from gongxin.annual.demo_data import seed_supervision_demo
 
-                counts = seed_supervision_demo(as_of=timezone.localdate(), seed=seed)
+                counts = seed_supervision_demo(as_of=as_of, seed=seed)
                 if counts:
                     self.stdout.write(f"Demo supervision work: {counts}")
                 from gongxin.credit.demo_data import seed_credit_demo
 
-                counts = seed_credit_demo(as_of=timezone.localdate(), seed=seed)
+                counts = seed_credit_demo(as_of=as_of, seed=seed)
                 if counts:
                     self.stdout.write(f"Demo credit supervision: {counts}")
                 from gongxin.procurement.demo_data import seed_procurement_demo
 
-                counts = seed_procurement_demo(as_of=timezone.localdate(), seed=seed)
+                counts = seed_procurement_demo(as_of=as_of, seed=seed)
                 if counts:
                     self.stdout.write(f"Demo function transfer and purchase of services: {counts}")

@@ -35,6 +35,6 @@ def forward(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("credit", "0001_initial"), ("core", "0005_workday_year")]
+    dependencies = [("credit", "0003_a1_report_evidence"), ("core", "0005_workday_year")]
 
     operations = [migrations.RunPython(forward, migrations.RunPython.noop, elidable=False)]
