@@ -129,7 +129,7 @@ def test_a_right_to_left_override_in_a_proposed_name_is_refused_with_a_message(a
     client.cookies["django_language"] = "en"
     data = {**APPLY, "name": f"珠海市{RLO}会协试测", "registration_authority": "440402", "founders": "李明"}
     response = client.post("/applications/new/establishment/", data)
-    assert response.status_code == 200
+    assert response.status_code == 400  # the form again, the field in error
     assert "U+202E RIGHT-TO-LEFT OVERRIDE" in response.content.decode()
     with translation.override("en"), pytest.raises(ValidationError) as exc:
         svc.application_save(actor=actors["founder"], kind="establishment", data={**APPLY, "name": f"珠海{RLO}协会"},

@@ -89,7 +89,7 @@ def test_registry_names_are_normalized_and_equal_names_are_reported_not_merged(a
 
 def test_the_migration_changes_nothing_and_records_nothing_on_normalized_data(actors):
     migrate("registry", "0009_normalize_names")
-    migrate("credit", "0002_normalize_names")
+    migrate("credit", "0004_normalize_names")
     migrate("procurement", "0004_normalize_names")
     migrate("evaluation", "0002_normalize_names")
     assert not AuditEvent.objects.filter(action__endswith="names_normalize").exists()
@@ -107,7 +107,7 @@ def test_bad_records_are_normalized_and_a_record_that_becomes_a_copy_is_deleted(
     copy = record(f"黄{ZWSP}晓龙", "penalty:1")  # the same person, organization and source
     other = record(f"黄{ZWSP}晓龙", "listing:7")
 
-    migrate("credit", "0002_normalize_names")
+    migrate("credit", "0004_normalize_names")
 
     assert set(PersonBadRecord.objects.values_list("pk", "name")) == {(clean.pk, "黄晓龙"), (other.pk, "黄晓龙")}
     assert not PersonBadRecord.objects.filter(pk=copy.pk).exists()

@@ -35,7 +35,7 @@ def failed_evaluation(actors):
               "satisfaction": Decimal("10")}
     return procurement.evaluation_submit(actor=actors["purchaser"], evaluation=evaluation, scores=scores,
                                          comments="服务数量未达合同约定。", expected_version=evaluation.version,
-                                         today=TODAY)
+                                         today=project.completed_on)  # evaluated once the service is accepted
 
 
 def test_a_failed_performance_evaluation_is_a_result_of_the_purchase_section_not_a_commendation(client, actors):
