@@ -54,7 +54,10 @@ def _demo_data():
     """The demo seed (a small registry; purchase projects, credit and supervision work as in
     `make run`) with the demo accounts signed in by the e2e password."""
     from gongxin.accounts.models import User
+    from gongxin.core import regions
+    from gongxin.core.models import Region
 
+    regions.load_into(Region)  # an earlier transactional test's flush empties the region table
     call_command("seed", orgs=150, seed=2026, verbosity=0)
     for user in User.objects.all():
         user.set_password(E2E_PASSWORD)
