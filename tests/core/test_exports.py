@@ -98,6 +98,7 @@ def test_every_export_kind_writes_formulas_and_links_as_text(actors, settings, t
 
 def test_an_organization_export_keeps_a_hostile_name_as_text_and_is_named_in_chinese(actors, client_for, settings,
                                                                                     tmp_path, time_machine):
+    from gongxin.core.text import normalize_identity
     from gongxin.registry.models import Organization
     from tests.core.hostile_sheets import HOSTILE_TEXTS, assert_inert
 
@@ -110,7 +111,8 @@ def test_an_organization_export_keeps_a_hostile_name_as_text_and_is_named_in_chi
     _run_worker()
     job = ExportJob.objects.get()
     response = client.get(f"/exports/{job.id}/download/")
-    assert_inert(b"".join(response.streaming_content), *HOSTILE_TEXTS)
+    # The legal representative is a name (core.text): stored normalized, its brackets full-width.
+    assert_inert(b"".join(response.streaming_content), normalize_identity(HOSTILE_TEXTS[0]), *HOSTILE_TEXTS[1:])
     assert response["Content-Disposition"] == (
         "attachment; filename=\"Social organization registry_20261207.xlsx\"; "
         "filename*=UTF-8''%E7%A4%BE%E4%BC%9A%E7%BB%84%E7%BB%87%E5%90%8D%E5%BD%95_20261207.xlsx")
