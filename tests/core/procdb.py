@@ -213,7 +213,7 @@ def template() -> ProcDB:
         _pg_admin(f'CREATE DATABASE "{db.name}"')
     atexit.register(db.drop)
     db.gongxin("migrate", "--no-input", "-v0", timeout=300)
-    db.gongxin("seed", "--orgs", str(ORGS), "--seed", "5", "--no-accounts", timeout=300)
+    db.gongxin("seed", "--orgs", str(ORGS), "--seed", "5", "--as-of", "2026-06-30", "--no-accounts", timeout=300)
     result = subprocess.run([sys.executable, "-c", "import django\ndjango.setup()\n" + _PREPARE, str(var)], env=db.env,
                             capture_output=True, text=True, timeout=300)
     assert result.returncode == 0, result.stderr
