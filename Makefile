@@ -67,4 +67,5 @@ bench: install
 	$(VENV)/bin/python bench/credit.py --orgs 100000 --database-url postgres://postgres@127.0.0.1:5432/gongxin_bench_credit
 	$(VENV)/bin/python bench/ocds.py --projects 100000
 	$(VENV)/bin/python bench/load.py
+	$(VENV)/bin/python bench/sheet_limits.py
 	$(VENV)/bin/python bench/search.py --report

@@ -210,11 +210,12 @@ def other_sections() -> list[str]:
     """The other benchmarks' sections, each rendered by its own script from its own result
     files (bench/dormant.py: bench/results/dormant-*.json; bench/annual_import.py:
     bench/results/annual_import-*.json; bench/credit.py: bench/results/credit-*.json; bench/ocds.py:
-    bench/results/ocds-*.json; bench/load.py: bench/results/load.json)."""
+    bench/results/ocds-*.json; bench/load.py: bench/results/load.json; bench/sheet_limits.py:
+    bench/results/sheet_limits.json)."""
     import importlib.util
 
     lines = []
-    for name in ("dormant", "annual_import", "credit", "ocds", "load"):
+    for name in ("dormant", "annual_import", "credit", "ocds", "load", "sheet_limits"):
         spec = importlib.util.spec_from_file_location(f"bench_{name}", ROOT / "bench" / f"{name}.py")
         module = importlib.util.module_from_spec(spec)
         spec.loader.exec_module(module)
