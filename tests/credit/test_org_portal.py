@@ -51,9 +51,9 @@ def test_notice_shows_facts_reasons_basis_and_deadline(notice, client_for):
     assert "open-notices" in overview.content.decode()
     page = client.get(f"/credit/my/entries/{notice.pk}/").content.decode()
     ground = notice.grounds.get()
-    assert ground.facts in page
+    assert ground.facts_display in page and "Administrative penalty decided by" in page  # the facts, in English
     assert GROUNDS["A5"].basis in page
-    assert notice.reason in page
+    assert notice.reason_display in page and notice.reason not in page  # the reason, in English
     assert notice.objection_due.isoformat() in page
     assert 'data-testid="objection-form"' in page
 

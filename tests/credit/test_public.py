@@ -59,7 +59,7 @@ def test_lists_show_listed_entries_with_the_five_columns(actors, client):
     assert f'href="/orgs/{org.uscc}/"' in page and org.name in page and org.uscc in page
     assert dishonest.listed_on.isoformat() in page
     assert "A fine of ¥50,000 or more" in page  # the ground's title …
-    assert "罚款人民币60,000.00元" in page  # … and the facts the rule found
+    assert "Fine ¥60,000.00" in page  # … and the facts the rule found, in the reader's language
     assert "香洲区民政局" in page  # the listing authority
     assert actors["org_b"].name not in page
     page = _page(client, "/credit/abnormal/")
@@ -206,7 +206,7 @@ def test_notices_served_by_public_announcement(actors, client):
     page = _page(client, "/credit/announcements/")
     assert org.name in page and actors["org_a"].name not in page
     assert entry.objection_due.isoformat() in page
-    assert "Cannot be reached at its registered address" in page and "通过登记的住所无法取得联系" in page
+    assert "Cannot be reached at its registered address" in page and "Could not be reached at the registered address" in page
     assert "列入活动异常名录情形第(六)项" in page  # the basis
     # Once listed, it leaves the announcements and joins the list.
     listing_confirm(actor=actors["officer_zhuhai"], entry=entry, expected_version=entry.version,

@@ -70,6 +70,18 @@ def entry_reason(grounds: list) -> tuple[str, str]:
     return reason, basis
 
 
+def reason_display(reason: str) -> str:
+    """A stored 列入事由 (``entry_reason``: the grounds' Chinese titles) in the active language;
+    a reason an officer wrote is shown as stored."""
+    if (translation.get_language() or "zh-hans").startswith("zh") or not reason:
+        return reason
+    codes = {_zh_title(c): c for c in GROUNDS}
+    titles = reason.split("；")
+    if not all(t in codes for t in titles):
+        return reason
+    return "; ".join(str(GROUNDS[codes[t]].title) for t in titles)
+
+
 class Changes:
     """What one range's evaluation decided, written by ``commit``."""
 

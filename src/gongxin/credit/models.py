@@ -233,6 +233,13 @@ class ListEntry(models.Model):
         return f"{self.organization_id} {self.list} {self.status}"
 
     @property
+    def reason_display(self) -> str:
+        """The reason in the reader's language (credit.engine.reason_display); ``reason`` stays the record."""
+        from gongxin.credit.engine import reason_display
+
+        return reason_display(self.reason)
+
+    @property
     def is_open(self) -> bool:
         return self.status in OPEN_STATUSES
 
@@ -298,6 +305,13 @@ class ListingGround(models.Model):
 
     def __str__(self) -> str:
         return f"{self.ground} {self.evidence_key}"
+
+    @property
+    def facts_display(self) -> str:
+        """The facts in the reader's language (credit.rules.facts_display); ``facts`` stays the record."""
+        from gongxin.credit.rules import facts_display
+
+        return facts_display(self.facts)
 
 
 class RemovalStatus(models.TextChoices):

@@ -333,3 +333,56 @@ def findings(scope: Scope, today: dt.date) -> Iterator[Finding]:
     """Every ground's findings in ``scope`` (one query per source per ground)."""
     for ground in GROUNDS.values():
         yield from ground.find(scope, today)
+
+
+# The facts above are stored in Chinese (they are the legal record of the ground). Shown to a
+# reader in another language, they are rendered again from their parts: each pattern below
+# matches one template of this module and names the English msgid that says the same.
+_PENALTY_LABELS = {"警告": PenaltyKind.WARNING, "罚款": PenaltyKind.FINE, "没收": PenaltyKind.CONFISCATION,
+                   "限期停止活动": PenaltyKind.SUSPENSION, "撤销登记": PenaltyKind.REGISTRATION_CANCELLED,
+                   "吊销登记证书": PenaltyKind.CERTIFICATE_REVOKED}
+_DATE = r"(?P<date>\d{4}-\d{2}-\d{2})"
+_FACT_PATTERNS = [
+    (rf"未按时报送(?P<year>\d{{4}})年度工作报告\(截止日期后仍未报送,{_DATE}起\)",
+     _("The %(year)s annual work report was not submitted on time (still missing after the deadline, "
+       "since %(date)s)")),
+    (rf"(?P<year>\d{{4}})年度工作报告逾期报送\({_DATE}报送\)",
+     _("The %(year)s annual work report was submitted late (on %(date)s)")),
+    (rf"(?P<year>\d{{4}})年度工作报告未按要求报送,年检结论为不合格\({_DATE}\)",
+     _("The %(year)s annual work report was not submitted as required; the annual inspection "
+       "concluded it failed (%(date)s)")),
+    (rf"抽查或检查后责令整改,逾期未完成整改\(整改通知(?P<key>.*),{_DATE}逾期\)",
+     _("Ordered to rectify after a spot check or inspection; the rectification was not completed "
+       "in time (rectification notice %(key)s, overdue on %(date)s)")),
+    (rf"通过登记的住所无法取得联系\({_DATE}确认\)",
+     _("Could not be reached at the registered address (confirmed on %(date)s)")),
+    (rf"(?P<body>.*?){_DATE}作出行政处罚\((?P<number>.*)\):(?P<kind>{'|'.join(_PENALTY_LABELS)})"
+     r"(?:人民币(?P<amount>[\d,]+\.\d{2})元)?",
+     _("Administrative penalty decided by %(body)s on %(date)s (%(number)s): %(penalty)s")),
+    (r"3年内受到2次以上警告或不满5万元罚款:(?P<first>.*)\((?P<first_date>\d{4}-\d{2}-\d{2})\)、"
+     r"(?P<second>.*)\((?P<second_date>\d{4}-\d{2}-\d{2})\)",
+     _("Two or more warnings or fines under ¥50,000 within 3 years: %(first)s (%(first_date)s), "
+       "%(second)s (%(second_date)s)")),
+]
+
+
+def facts_display(facts: str) -> str:
+    """``facts`` as stored (Chinese) in the active language: in Chinese the stored text itself;
+    otherwise the translation of the template it was made from, or the stored text when no
+    template matches (an officer's record title, a record's own wording)."""
+    import re
+
+    from django.utils.translation import get_language
+
+    if (get_language() or "zh-hans").startswith("zh"):
+        return facts
+    for pattern, msgid in _FACT_PATTERNS:
+        m = re.fullmatch(pattern, facts)
+        if m:
+            parts = {k: v or "" for k, v in m.groupdict().items()}
+            if "kind" in parts:
+                penalty = str(_PENALTY_LABELS[parts.pop("kind")].label)
+                amount = parts.pop("amount")
+                parts["penalty"] = f"{penalty} ¥{amount}" if amount else penalty
+            return str(msgid) % parts
+    return facts

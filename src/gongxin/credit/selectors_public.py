@@ -112,9 +112,9 @@ def entry_reasons(entry: ListEntry) -> list[tuple[str, list[str]]]:
     for g in entry.grounds.all():
         if g.removed_on is not None:  # rectified and removed while other grounds kept the listing
             facts[g.ground].append(_("%(facts)s (rectified, removed on %(date)s)") % {
-                "facts": g.facts, "date": g.removed_on.isoformat()})
+                "facts": g.facts_display, "date": g.removed_on.isoformat()})
         else:
-            facts[g.ground].append(g.facts)
+            facts[g.ground].append(g.facts_display)
     return list(zip(ground_titles(entry), [facts[c] for c in sorted(facts)], strict=True))
 
 

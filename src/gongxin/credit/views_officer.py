@@ -94,7 +94,7 @@ def worklist(request):
 
 
 def _ground_rows(entry) -> list[dict]:
-    return [{"code": g.ground, "title": GROUNDS[g.ground].title, "basis": GROUNDS[g.ground].basis, "facts": g.facts,
+    return [{"code": g.ground, "title": GROUNDS[g.ground].title, "basis": GROUNDS[g.ground].basis, "facts": g.facts_display,
              "applies_from": g.applies_from, "needs_rectification": g.needs_rectification, "cured_on": g.cured_on,
              "added_on": g.added_on, "removed_on": g.removed_on} for g in entry.grounds.all()]
 
@@ -117,7 +117,7 @@ def _entry_page(request, entry, *, confirm_form=None, withdraw_form=None, decide
     removed, remaining = services.grounds_after_removal(entry, today)
     return render(request, "credit/manage/entry_detail.html", {
         "removal_removed": sorted({g.ground for g in removed}),
-        "removal_remaining": [{"code": g.ground, "title": GROUNDS[g.ground].title, "facts": g.facts}
+        "removal_remaining": [{"code": g.ground, "title": GROUNDS[g.ground].title, "facts": g.facts_display}
                               for g in remaining],
         "remaining_until": services.remaining_until(entry),
         "entry": entry, "org": entry.organization, "grounds": _ground_rows(entry), "today": today,

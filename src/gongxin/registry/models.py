@@ -378,7 +378,8 @@ class JurisdictionPolicy(models.Model):
         help_text=_("Otherwise an officer confirms each listing."))
     procurement_publicity_days = models.PositiveSmallIntegerField(
         _("publicity before procurement starts (days)"), null=True, blank=True,
-        validators=[MinValueValidator(15)], help_text=_("At least 15 (seed 002)."))
+        validators=[MinValueValidator(15)], help_text=_(
+            "At least 15 days (the 15-day publicity rule of Zhuhai's disclosure platform for purchased services)."))
     qualify_min_grade = models.PositiveSmallIntegerField(
         _("qualified catalogue: minimum evaluation grade"), null=True, blank=True,
         validators=[MinValueValidator(1), MaxValueValidator(5)])
