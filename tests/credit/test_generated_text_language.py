@@ -2,6 +2,7 @@
 Chinese as the legal record, and shown in the reader's language."""
 
 import datetime as dt
+import json
 import re
 from decimal import Decimal
 
@@ -36,6 +37,10 @@ SAMPLES = [
     ("3年内受到2次以上警告或不满5万元罚款:民罚字〔2025〕1号(2025-01-02)、民罚字〔2026〕2号(2026-03-01)",
      "Two or more warnings or fines under ¥50,000 within 3 years: 民罚字〔2025〕1号 (2025-01-02), "
      "民罚字〔2026〕2号 (2026-03-01)"),
+    ("自2024-05-01起列入活动异常名录届满2年",
+     "On the list of organizations with abnormal activities for 2 years since 2024-05-01"),
+    ("社会组织评估等级4A", "Social organization evaluation grade 4A"),
+    ("评估等级4A,有效期至2030-05-31", "Evaluation grade 4A, valid until 2030-05-31"),
 ]
 
 
@@ -117,3 +122,18 @@ def test_the_stored_reason_of_a_notice_reads_in_the_readers_language(actors, cli
     client.cookies["django_language"] = "zh-hans"
     page_zh = client.get(f"/credit/my/entries/{entry.pk}/").content.decode()
     assert entry.reason in page_zh and "作出行政处罚" in page_zh
+
+
+@pytest.mark.django_db
+def test_an_evaluation_grade_record_reads_in_the_readers_language_on_the_profile_and_api(actors, client):
+    from gongxin.evaluation.services import evaluation_record
+
+    org = actors["org_a"]
+    evaluation_record(actor=actors["officer_zhuhai"], organization=org, grade=4, decided_on=dt.date(2025, 6, 1),
+                      deciding_body="珠海市民政局", today=TODAY)
+    page = client.get(f"/orgs/{org.uscc}/", **EN).content.decode()
+    assert "Social organization evaluation grade 4A" in page and "社会组织评估等级" not in page
+    assert "Evaluation grade 4A, valid until" in page and "有效期至" not in page
+    body = json.dumps(client.get(f"/api/v1/orgs/{org.uscc}", **EN).json(), ensure_ascii=False)
+    assert "Social organization evaluation grade 4A" in body and "社会组织评估等级" not in body
+    assert "社会组织评估等级" in client.get(f"/orgs/{org.uscc}/").content.decode()

@@ -93,6 +93,19 @@ class CreditRecord(models.Model):
     def __str__(self) -> str:
         return self.title
 
+    @property
+    def title_display(self) -> str:
+        """The title in the reader's language when code wrote it (credit.rules.facts_display)."""
+        from gongxin.credit.rules import facts_display
+
+        return facts_display(self.title)
+
+    @property
+    def content_display(self) -> str:
+        from gongxin.credit.rules import facts_display
+
+        return facts_display(self.content)
+
 
 class PenaltyKind(models.TextChoices):
     WARNING = "warning", _("Warning")

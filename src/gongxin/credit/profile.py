@@ -59,7 +59,10 @@ def entry_record(row: dict) -> dict:
 
 
 def credit_record(row: CreditRecord) -> dict:
-    return {"kind": row.kind, "kind_label": str(row.get_kind_display()), "title": row.title, "content": row.content,
+    from gongxin.credit.rules import facts_display
+
+    return {"kind": row.kind, "kind_label": str(row.get_kind_display()), "title": facts_display(row.title),
+            "content": facts_display(row.content),
             "deciding_body": row.deciding_body, "occurred_on": row.occurred_on.isoformat(),
             "valid_until": _iso(row.valid_until)}
 

@@ -205,10 +205,12 @@ def _penalty_item(p: Penalty) -> CreditItem:
 
 
 def _record_item(r: CreditRecord) -> CreditItem:
-    content = r.content
+    from gongxin.credit.rules import facts_display
+
+    content = facts_display(r.content)
     if r.valid_until:
         content = " ".join(x for x in (content, _("Valid until %(date)s.") % {"date": r.valid_until.isoformat()}) if x)
     if r.resolved_on:
         content = " ".join(x for x in (content, _("Ended on %(date)s.") % {"date": r.resolved_on.isoformat()}) if x)
-    return CreditItem(title=r.title, date=r.occurred_on, deciding_body=r.deciding_body, source=r.source,
-                      content=content, is_public=r.is_public)
+    return CreditItem(title=facts_display(r.title), date=r.occurred_on, deciding_body=r.deciding_body,
+                      source=r.source, content=content, is_public=r.is_public)

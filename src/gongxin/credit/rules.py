@@ -363,13 +363,19 @@ _FACT_PATTERNS = [
      r"(?P<second>.*)\((?P<second_date>\d{4}-\d{2}-\d{2})\)",
      _("Two or more warnings or fines under ¥50,000 within 3 years: %(first)s (%(first_date)s), "
        "%(second)s (%(second_date)s)")),
+    (rf"自{_DATE}起列入活动异常名录届满2年",
+     _("On the list of organizations with abnormal activities for 2 years since %(date)s")),
+    # The credit record of an evaluation grade (evaluation.services): its title and content.
+    (r"社会组织评估等级(?P<grade>[1-5]A)", _("Social organization evaluation grade %(grade)s")),
+    (rf"评估等级(?P<grade>[1-5]A),有效期至{_DATE}", _("Evaluation grade %(grade)s, valid until %(date)s")),
 ]
 
 
 def facts_display(facts: str) -> str:
     """``facts`` as stored (Chinese) in the active language: in Chinese the stored text itself;
     otherwise the translation of the template it was made from, or the stored text when no
-    template matches (an officer's record title, a record's own wording)."""
+    template matches (an officer's record title, a record's own wording). Also used for the
+    title and content of the credit records code writes (an evaluation grade's)."""
     import re
 
     from django.utils.translation import get_language
