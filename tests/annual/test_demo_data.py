@@ -92,9 +92,10 @@ def test_figures_are_consistent_and_plausible(seeded):
 def test_submission_behaviour_and_conclusions_in_the_expected_shares(seeded):
     reports = seeded["reports"]
     owed = reports + seeded["never_submitted"]
-    assert 0.75 < (reports - seeded["late"]) / owed < 0.92
-    assert 0.04 < seeded["late"] / owed < 0.13
-    assert 0.035 < seeded["never_submitted"] / owed < 0.12
+    # Few late and fewer missing: each is an A1 ground, and a real registry lists a few percent.
+    assert 0.93 < (reports - seeded["late"]) / owed < 0.99
+    assert 0.008 < seeded["late"] / owed < 0.04
+    assert 0.003 < seeded["never_submitted"] / owed < 0.03
     reviewed = seeded["reviewed"]
     assert 0.80 < seeded["pass"] / reviewed < 0.95
     assert 0.04 < seeded["basic_pass"] / reviewed < 0.15
@@ -114,7 +115,11 @@ def test_submission_behaviour_and_conclusions_in_the_expected_shares(seeded):
     assert not AnnualReport.objects.filter(year__lt=2025, status=ReportStatus.AUTHORITY_REVIEW).exists()
 
 
-def test_skipping_is_sticky_so_some_miss_two_consecutive_years(seeded):
+def test_skipping_is_sticky_so_some_miss_two_consecutive_years():
+    # About 1% of owed reports are missing, so 300 organizations are too few to show it.
+    regions.load_into(Region)
+    call_command("seed", orgs=1500, seed=2026, batch=500, no_accounts=True, no_annual=True, stdout=StringIO())
+    seed_annual(as_of=AS_OF, seed=2026, chunk=500)
     missed = defaultdict(set)
     for org_id, key in SupervisionFact.objects.filter(kind=FactKind.REPORT_MISSING).values_list("organization_id", "key"):
         missed[org_id].add(int(key))
