@@ -66,7 +66,7 @@ def test_a_restore_into_a_fresh_database_reproduces_every_row_and_file(source, t
     assert manifest["tables"] == {t: n for t, (n, _) in rows.items()}
     assert {f["path"]: f["sha256"] for f in manifest["media"]["list"]} == files
     assert "0001_initial" in manifest["migrations"]["core"]
-    assert manifest["tables"]["core_auditevent"] > 700
+    assert manifest["tables"]["core_auditevent"] > 100  # the demo's notices and listings, audited
 
     target = procdb.empty(tmp_path, "target")
     try:
